@@ -1,0 +1,13 @@
+//! Criterion benchmarks of searchrec's hot paths. Run with `cargo bench`;
+//! `cargo test --benches` only checks that they still run.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+mod generation;
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = generation::bench
+}
+criterion_main!(benches);

@@ -1,0 +1,9 @@
+//! Integration tests of world generation, files and the world's realism.
+
+mod determinism;
+mod errors;
+mod fixtures;
+mod properties;
+mod realism;
+mod roundtrip;
+mod separation;

@@ -1,0 +1,29 @@
+//! The boundary every searchrec engine plugs into.
+//!
+//! An engine is built once from *observable* data ([`BuildInput`]: the
+//! catalogue, the user table and the interaction logs — never the world's
+//! truth) and then answers two kinds of request through `dyn Engine`:
+//! [`SearchRequest`] (a typed query, shelf search) and [`FeedRequest`] (a user
+//! asking for a feed, interest recommendation). Both may carry a [`Context`]
+//! with the *other* channel's recent signals; whether an engine reads it is how
+//! the synergy experiment switches coupling on and off.
+//!
+//! Engines are created by name through a [`Registry`] of [`EngineFactory`]s,
+//! each of which deserialises its own typed configuration section. A new engine
+//! is one crate with one factory, plus one line where the registry is assembled.
+
+mod build;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod engine;
+mod error;
+mod hit;
+mod registry;
+mod request;
+
+pub use build::BuildInput;
+pub use engine::{Capabilities, Engine, EngineReport};
+pub use error::{EngineError, Result};
+pub use hit::{Hit, sort_hits};
+pub use registry::{EngineFactory, EngineSpec, Registry, parse_params};
+pub use request::{Context, FeedRequest, SearchRequest};

@@ -1,0 +1,1 @@
+//! Hybrid blends of shelf search and interest recall: RRF, normalised linear fusion, personalised rerank, query-aware feed

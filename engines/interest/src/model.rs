@@ -1,0 +1,247 @@
+//! The trained interest model: embeddings, the searchable item table, and
+//! the rules that turn a feed request into a query vector. The ANN engine and
+//! the exact engine share it, so they answer the same question.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use searchrec_datasets::ItemId;
+use searchrec_engine::{BuildInput, FeedRequest, Hit};
+
+use crate::cold::fill_cold_items;
+use crate::interactions::{Csr, Interactions};
+use crate::space::{index_table, query_vector};
+use crate::train::{Embeddings, train};
+use crate::vectors::{VectorTable, normalized};
+use crate::{EmbeddingConfig, FeedConfig, InterestError};
+
+/// Facts about a model build, for engine reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelStats {
+    /// Seconds spent training the embeddings (cold-item fill included).
+    pub train_seconds: f64,
+    /// Training loss after the last sweep.
+    pub final_loss: f64,
+    /// Distinct (user, item) pairs with a positive interaction.
+    pub interactions: usize,
+    /// Items without interactions, given their leaf's mean vector.
+    pub cold_items: usize,
+    /// Users without interactions; they are served from context or popularity.
+    pub cold_users: usize,
+}
+
+impl ModelStats {
+    /// The stats as engine-report diagnostics (`train_seconds`, `train_loss`,
+    /// `interactions`, `cold_items`, `cold_users`).
+    pub fn diagnostics(&self) -> BTreeMap<String, f64> {
+        BTreeMap::from([
+            ("train_seconds".to_string(), self.train_seconds),
+            ("train_loss".to_string(), self.final_loss),
+            ("interactions".to_string(), self.interactions as f64),
+            ("cold_items".to_string(), self.cold_items as f64),
+            ("cold_users".to_string(), self.cold_users as f64),
+        ])
+    }
+}
+
+/// Where a query direction came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuerySource {
+    /// The trained user factor only.
+    History,
+    /// The request context only (a user without history).
+    Context,
+    /// Both, mixed by `feed.context_weight`.
+    HistoryAndContext,
+    /// Neither: the popularity direction.
+    Popularity,
+}
+
+/// Trained embeddings plus everything needed to query them.
+#[derive(Debug)]
+pub struct InterestModel {
+    embeddings: Embeddings,
+    table: Arc<VectorTable>,
+    feed: FeedConfig,
+    click_weight: f32,
+    purchase_weight: f32,
+    has_history: Vec<bool>,
+    purchases: Csr,
+    popularity: Vec<f32>,
+    stats: ModelStats,
+}
+
+impl InterestModel {
+    /// Trains from observable data. Errors: invalid configs, an empty
+    /// catalogue, logs naming unknown users or items, logs without any click,
+    /// add-to-cart or purchase, and non-finite training results.
+    pub fn build(input: BuildInput<'_>, embedding: &EmbeddingConfig, feed: &FeedConfig) -> Result<Self, InterestError> {
+        embedding.validate()?;
+        feed.validate()?;
+        if input.catalog.is_empty() {
+            return Err(InterestError::InvalidData("the catalogue is empty".to_string()));
+        }
+        let start = Instant::now();
+        let interactions = Interactions::from_logs(input.logs, input.users.len(), input.catalog.len(), embedding)?;
+        let training = train(&interactions, embedding)?;
+        let mut embeddings = training.embeddings;
+        let warm: Vec<bool> = (0..interactions.items()).map(|i| interactions.by_item().row(i).len() > 0).collect();
+        let cold_items = fill_cold_items(&mut embeddings.items, &warm, &input.catalog.items, embedding.seed)?;
+        let train_seconds = start.elapsed().as_secs_f64();
+
+        let table = index_table(&embeddings.items, feed.scoring)?;
+        let has_history: Vec<bool> = (0..interactions.users()).map(|u| interactions.by_user().row(u).len() > 0).collect();
+        let popularity = popularity_direction(&embeddings.items, &interactions.item_popularity());
+        let stats = ModelStats {
+            train_seconds,
+            final_loss: training.loss_history.last().copied().unwrap_or(f64::NAN),
+            interactions: interactions.by_user().nnz(),
+            cold_items,
+            cold_users: has_history.iter().filter(|h| !**h).count(),
+        };
+        Ok(InterestModel {
+            embeddings,
+            popularity: query_vector(&popularity, feed.scoring),
+            table: Arc::new(table),
+            feed: feed.clone(),
+            click_weight: embedding.click_weight,
+            purchase_weight: embedding.purchase_weight,
+            has_history,
+            purchases: interactions.purchases().clone(),
+            stats,
+        })
+    }
+
+    /// The trained (and cold-filled) factors.
+    pub fn embeddings(&self) -> &Embeddings {
+        &self.embeddings
+    }
+
+    /// The unit-length item table the indexes search (see [`index_table`]).
+    pub fn item_table(&self) -> &Arc<VectorTable> {
+        &self.table
+    }
+
+    /// Build facts.
+    pub fn stats(&self) -> &ModelStats {
+        &self.stats
+    }
+
+    /// The query vector for a feed request, in the space of
+    /// [`Self::item_table`], with where its direction came from:
+    ///
+    /// - a user with history: the trained user factor, mixed with the context
+    ///   direction by `feed.context_weight` when the request has context;
+    /// - a user without history: the context direction, if any and the
+    ///   weight is positive;
+    /// - otherwise the popularity direction, Σ popularity_i · ŷ_i normalised,
+    ///   so a newcomer sees what everyone buys.
+    ///
+    /// The context direction is the weighted mean of the unit item vectors of
+    /// the recent clicks (click weight) and purchases (purchase weight).
+    /// Errors: the user or a context item is not in the tables.
+    pub fn user_vector(&self, request: &FeedRequest<'_>) -> Result<(Vec<f32>, QuerySource), InterestError> {
+        let user = request.user.index();
+        if user >= self.has_history.len() {
+            return Err(InterestError::InvalidRequest(format!(
+                "user {} is not in the user table ({} users)",
+                request.user,
+                self.has_history.len()
+            )));
+        }
+        let history = if self.has_history[user] { normalized(self.embeddings.users.row(user)) } else { None };
+        let w = self.feed.context_weight;
+        let context = if w > 0.0 { self.context_direction(request)? } else { None };
+        let (direction, source) = match (history, context) {
+            (Some(h), Some(c)) => {
+                let mixed: Vec<f32> = h.iter().zip(&c).map(|(a, b)| (1.0 - w) * a + w * b).collect();
+                // Opposite directions can cancel; the user's own taste then wins.
+                (normalized(&mixed).unwrap_or(h), QuerySource::HistoryAndContext)
+            }
+            (Some(h), None) => (h, QuerySource::History),
+            (None, Some(c)) => (c, QuerySource::Context),
+            (None, None) => return Ok((self.popularity.clone(), QuerySource::Popularity)),
+        };
+        Ok((query_vector(&direction, self.feed.scoring), source))
+    }
+
+    /// Items a request must not return: with `feed.exclude_purchased`, what
+    /// the user bought in the logs or in the request context. Sorted, unique.
+    pub fn excluded_items(&self, request: &FeedRequest<'_>) -> Vec<ItemId> {
+        if !self.feed.exclude_purchased || request.user.index() >= self.purchases.rows() {
+            return Vec::new();
+        }
+        let mut out: Vec<ItemId> = self.purchases.row_cols(request.user.index()).iter().map(|&i| ItemId(i)).collect();
+        out.extend_from_slice(request.context.recent_purchases);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Answers a feed request with `search(query, n)`, a top-n search over
+    /// [`Self::item_table`]: over-fetches by the number of excluded items,
+    /// drops them and keeps `k`.
+    pub fn recommend_with(
+        &self,
+        request: &FeedRequest<'_>,
+        search: impl FnOnce(&[f32], usize) -> Result<Vec<Hit>, InterestError>,
+    ) -> Result<Vec<Hit>, InterestError> {
+        let (query, _) = self.user_vector(request)?;
+        let excluded = self.excluded_items(request);
+        let wanted = request.k.saturating_add(excluded.len()).min(self.table.len());
+        let mut hits = search(&query, wanted)?;
+        hits.retain(|h| excluded.binary_search(&h.item).is_err());
+        hits.truncate(request.k);
+        Ok(hits)
+    }
+
+    /// Approximate bytes held: factor tables, the searchable table, purchases.
+    pub fn memory_bytes(&self) -> u64 {
+        self.embeddings.items.memory_bytes()
+            + self.embeddings.users.memory_bytes()
+            + self.table.memory_bytes()
+            + self.purchases.memory_bytes()
+            + self.has_history.len() as u64
+    }
+
+    /// Number of users the model knows.
+    pub fn users(&self) -> usize {
+        self.has_history.len()
+    }
+
+    fn context_direction(&self, request: &FeedRequest<'_>) -> Result<Option<Vec<f32>>, InterestError> {
+        let ctx = &request.context;
+        let n = self.embeddings.items.len();
+        let mut sum = vec![0.0f32; self.embeddings.items.dim()];
+        let signals = ctx
+            .recent_clicks
+            .iter()
+            .map(|&i| (i, self.click_weight))
+            .chain(ctx.recent_purchases.iter().map(|&i| (i, self.purchase_weight)));
+        for (item, weight) in signals {
+            if item.index() >= n {
+                return Err(InterestError::InvalidRequest(format!(
+                    "context item {item} is not in the catalogue ({n} items)"
+                )));
+            }
+            if let Some(unit) = normalized(self.embeddings.items.row(item.index())) {
+                sum.iter_mut().zip(&unit).for_each(|(s, u)| *s += weight * u);
+            }
+        }
+        Ok(normalized(&sum))
+    }
+}
+
+/// Σ popularity_i · ŷ_i, normalised; zero only if the items cancel out.
+fn popularity_direction(items: &VectorTable, popularity: &[f32]) -> Vec<f32> {
+    let mut sum = vec![0.0f32; items.dim()];
+    for (row, &p) in items.rows().zip(popularity) {
+        if p > 0.0
+            && let Some(unit) = normalized(row)
+        {
+            sum.iter_mut().zip(&unit).for_each(|(s, u)| *s += p * u);
+        }
+    }
+    normalized(&sum).unwrap_or(sum)
+}

@@ -1,0 +1,18 @@
+//! One module per subcommand.
+
+mod demo;
+mod engines;
+mod generate;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+
+/// Runs the chosen subcommand.
+pub fn run(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Demo { out } => demo::run(cli, out),
+        Command::Generate(args) => generate::run(cli, args),
+        Command::Engines => engines::run(cli),
+    }
+}

@@ -1,0 +1,12 @@
+//! The engine registry this binary ships: one line per engine crate.
+
+use searchrec_engine::Registry;
+
+/// Every engine kind `searchrec` knows.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.register(Box::new(searchrec_shelf::ShelfFactory))
+        .register(Box::new(searchrec_interest::InterestFactory))
+        .register(Box::new(searchrec_exact::ExactFactory));
+    r
+}
