@@ -6,6 +6,7 @@ use criterion::{Criterion, Throughput};
 use searchrec_datasets::io::write_world;
 use searchrec_datasets::{Scale, Scenario, generate};
 
+/// Benchmarks world generation.
 pub fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
     let tiny = Scenario::preset(Scale::Tiny);

@@ -3,11 +3,12 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod engines;
 mod generation;
 
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = generation::bench
+    targets = generation::bench, engines::bench
 }
 criterion_main!(benches);

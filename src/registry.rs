@@ -7,6 +7,7 @@ pub fn registry() -> Registry {
     let mut r = Registry::new();
     r.register(Box::new(searchrec_shelf::ShelfFactory))
         .register(Box::new(searchrec_interest::InterestFactory))
-        .register(Box::new(searchrec_exact::ExactFactory));
+        .register(Box::new(searchrec_exact::ExactFactory))
+        .register(Box::new(searchrec_hybrid::HybridFactory));
     r
 }

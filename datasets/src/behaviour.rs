@@ -57,24 +57,13 @@ impl<'w> Market<'w> {
             .items
             .iter()
             .map(|item| {
-                let rating = if item.review_count > 0 {
-                    (item.rating as f64 - 1.0) / 4.0
-                } else {
-                    0.5
-                };
+                let rating = if item.review_count > 0 { (item.rating as f64 - 1.0) / 4.0 } else { 0.5 };
                 let sales = ((1.0 + item.sales_count as f64).ln() / sales_ref).min(1.0);
                 (0.5 * rating + 0.5 * sales) as f32
             })
             .collect();
         let leaf_ln_median = taxonomy.leaves.iter().map(|l| l.price_median.ln() as f32).collect();
-        Market {
-            taxonomy,
-            catalog,
-            items,
-            vectors,
-            trust,
-            leaf_ln_median,
-        }
+        Market { taxonomy, catalog, items, vectors, trust, leaf_ln_median }
     }
 
     /// Trust in `[0, 1]` from rating and sales.
@@ -180,11 +169,7 @@ impl Behaviour<'_> {
         open: &[Need],
         rng: &mut StreamRng,
     ) -> Reaction {
-        let Shown {
-            items: shown,
-            channel,
-            time,
-        } = *list;
+        let Shown { items: shown, channel, time } = *list;
         let p = self.params;
         let mut reaction = Reaction::default();
         for (pos, _) in shown.iter().enumerate() {
@@ -212,9 +197,7 @@ impl Behaviour<'_> {
                 let chance = sigmoid(p.seed_slope * market.affinity(shopper.vector, item) as f64 - p.seed_offset);
                 let draw = rng.random::<f64>();
                 if !covered && draw < chance {
-                    reaction
-                        .seeded
-                        .push(self.seeded_need(market, shopper.user, item, time, rng));
+                    reaction.seeded.push(self.seeded_need(market, shopper.user, item, time, rng));
                 }
             }
         }
@@ -311,10 +294,7 @@ mod tests {
             review_count: 10,
             sales_count: 100,
         };
-        let catalog = Catalog {
-            items: vec![item(0), item(1)],
-            category_paths: vec!["Home > Kitchen > Mugs".into()],
-        };
+        let catalog = Catalog { items: vec![item(0), item(1)], category_paths: vec!["Home > Kitchen > Mugs".into()] };
         let truth = (0..2)
             .map(|i| ItemTruth {
                 quality: 0.5,
@@ -323,15 +303,7 @@ mod tests {
                 noun: 0,
             })
             .collect();
-        (
-            taxonomy,
-            catalog,
-            truth,
-            Vectors {
-                dim: 2,
-                data: vec![1.0, 0.0, 1.0, 0.0],
-            },
-        )
+        (taxonomy, catalog, truth, Vectors { dim: 2, data: vec![1.0, 0.0, 1.0, 0.0] })
     }
 
     /// How often each of the two items is bought when both are shown to a
@@ -342,33 +314,18 @@ mod tests {
         scenario.behaviour.click_offset = -50.0;
         scenario.behaviour.examination_eta = 0.0;
         let market = Market::new(&taxonomy, &catalog, &items, &vectors, &scenario.behaviour);
-        let behaviour = Behaviour {
-            params: &scenario.behaviour,
-            needs: &scenario.needs,
-        };
+        let behaviour = Behaviour { params: &scenario.behaviour, needs: &scenario.needs };
         let truth = UserTruth {
             price_sensitivity: 2.0,
             activity: 1.0,
-            persona: Persona {
-                shelf: 0.5,
-                interest: 0.5,
-                social: 0.0,
-            },
+            persona: Persona { shelf: 0.5, interest: 0.5, social: 0.0 },
         };
-        let shopper = Shopper {
-            user: UserId(0),
-            vector: &[0.0, 1.0],
-            truth: &truth,
-        };
+        let shopper = Shopper { user: UserId(0), vector: &[0.0, 1.0], truth: &truth };
         let open: Vec<Need> = need.into_iter().collect();
         let mut counts = [0; 2];
         for i in 0..4000 {
             let mut rng = stream(1, Purpose::Simulation, i, 0);
-            let shown = Shown {
-                items: &[ItemId(0), ItemId(1)],
-                channel: Channel::Search,
-                time: 0,
-            };
+            let shown = Shown { items: &[ItemId(0), ItemId(1)], channel: Channel::Search, time: 0 };
             let r = behaviour.react(&market, &shopper, &shown, &open, &mut rng);
             assert_eq!(r.clicked, vec![0, 1]);
             if let Some(p) = r.purchased {

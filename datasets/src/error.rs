@@ -54,16 +54,10 @@ pub type Result<T, E = DatasetError> = std::result::Result<T, E>;
 
 impl DatasetError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        DatasetError::Io {
-            path: path.into(),
-            source,
-        }
+        DatasetError::Io { path: path.into(), source }
     }
 
     pub(crate) fn format(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        DatasetError::Format {
-            path: path.into(),
-            message: message.into(),
-        }
+        DatasetError::Format { path: path.into(), message: message.into() }
     }
 }

@@ -65,11 +65,7 @@ impl Grade {
 pub fn grade(taxonomy: &Taxonomy, need: &Need, item_leaf: LeafId, item: &ItemTruth) -> Grade {
     if item_leaf == need.leaf {
         let brand_ok = need.brand.is_none_or(|b| b == item.brand);
-        if brand_ok && item.attributes.satisfies(&need.attributes) {
-            Grade::Exact
-        } else {
-            Grade::Substitute
-        }
+        if brand_ok && item.attributes.satisfies(&need.attributes) { Grade::Exact } else { Grade::Substitute }
     } else if taxonomy.leaf(need.leaf).complements.contains(&item_leaf) {
         Grade::Complement
     } else {

@@ -40,10 +40,7 @@ impl LatentSpace {
         for i in 0..taxonomy.values.len() {
             values.extend(random_unit(&mut stream(seed, Purpose::LatentSpace, 2, i as u64), dim));
         }
-        LatentSpace {
-            leaves: Vectors { dim, data: leaves },
-            values: Vectors { dim, data: values },
-        }
+        LatentSpace { leaves: Vectors { dim, data: leaves }, values: Vectors { dim, data: values } }
     }
 }
 

@@ -20,9 +20,7 @@ use crate::rng::StreamRng;
 
 /// Lower-cased alphanumeric tokens of a text.
 pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
+    text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase)
 }
 
 /// The term-match search of the logging policy.
@@ -36,11 +34,7 @@ impl TermMatchSearch {
     pub fn new(catalog: &Catalog, term_depth: usize) -> TermMatchSearch {
         let mut postings: HashMap<String, Vec<ItemId>> = HashMap::new();
         for item in &catalog.items {
-            let text = [
-                item.title.as_str(),
-                item.brand.as_str(),
-                catalog.category_path(item.leaf),
-            ];
+            let text = [item.title.as_str(), item.brand.as_str(), catalog.category_path(item.leaf)];
             let mut seen: Vec<String> = text.iter().flat_map(|t| tokens(t)).collect();
             seen.sort_unstable();
             seen.dedup();
@@ -69,9 +63,7 @@ impl TermMatchSearch {
         }
         let mut ranked: Vec<(u32, ItemId)> = counts.into_iter().map(|(item, c)| (c, item)).collect();
         let order = |a: &(u32, ItemId), b: &(u32, ItemId)| {
-            b.0.cmp(&a.0)
-                .then(self.sales[b.1.index()].cmp(&self.sales[a.1.index()]))
-                .then(a.1.cmp(&b.1))
+            b.0.cmp(&a.0).then(self.sales[b.1.index()].cmp(&self.sales[a.1.index()])).then(a.1.cmp(&b.1))
         };
         if ranked.len() > k {
             ranked.select_nth_unstable_by(k, order);
@@ -92,11 +84,7 @@ pub struct PopularityFeed {
 impl PopularityFeed {
     /// Builds the sampler over all items.
     pub fn new(catalog: &Catalog, exponent: f64) -> PopularityFeed {
-        let weights: Vec<f64> = catalog
-            .items
-            .iter()
-            .map(|i| (i.sales_count as f64 + 1.0).powf(exponent))
-            .collect();
+        let weights: Vec<f64> = catalog.items.iter().map(|i| (i.sales_count as f64 + 1.0).powf(exponent)).collect();
         let n = weights.len();
         let total: f64 = weights.iter().sum();
         let mut probability: Vec<f64> = weights.iter().map(|w| w * n as f64 / total).collect();
@@ -129,11 +117,7 @@ impl PopularityFeed {
                 break;
             }
             let i = rng.random_range(0..n);
-            let pick = if rng.random::<f64>() < self.probability[i] {
-                i
-            } else {
-                self.alias[i] as usize
-            };
+            let pick = if rng.random::<f64>() < self.probability[i] { i } else { self.alias[i] as usize };
             let item = ItemId(pick as u32);
             if !out.contains(&item) {
                 out.push(item);
@@ -181,12 +165,7 @@ mod tests {
 
     #[test]
     fn term_match_ranks_by_matched_terms_then_sales() {
-        let c = catalog(&[
-            ("red pan", 5),
-            ("red cast iron pan", 1),
-            ("blue pan", 50),
-            ("red mug", 9),
-        ]);
+        let c = catalog(&[("red pan", 5), ("red cast iron pan", 1), ("blue pan", 50), ("red mug", 9)]);
         let s = TermMatchSearch::new(&c, 100);
         assert_eq!(s.search("Red PAN!", 3), vec![ItemId(0), ItemId(1), ItemId(2)]);
         assert!(s.search("zzz", 3).is_empty());

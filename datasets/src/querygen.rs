@@ -40,11 +40,7 @@ pub fn write_query(
         words.push(leaf.brands[brand as usize].to_lowercase());
     } else if rng.random::<f64>() < params.vague {
         noise.form = QueryForm::Vague;
-        let phrase = taxonomy.tops[leaf.top]
-            .vague
-            .choose(rng)
-            .map(String::as_str)
-            .unwrap_or(&leaf.name);
+        let phrase = taxonomy.tops[leaf.top].vague.choose(rng).map(String::as_str).unwrap_or(&leaf.name);
         words.push(phrase.to_lowercase());
     } else {
         let mut before = Vec::new();
@@ -70,11 +66,7 @@ pub fn write_query(
                 _ => value.canonical.clone(),
             };
             // Sizes follow the noun ("frying pan 28 cm"); other attributes precede it.
-            if d == Dimension::Size {
-                after.push(text)
-            } else {
-                before.push(text)
-            }
+            if d == Dimension::Size { after.push(text) } else { before.push(text) }
         }
         let noun = if noise.synonym_possible && rng.random::<f64>() < params.synonym {
             noise.synonym = true;
@@ -101,9 +93,8 @@ pub fn write_query(
 /// text has no such word.
 fn add_typo(text: &str, rng: &mut StreamRng) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
-    let long: Vec<usize> = (0..words.len())
-        .filter(|&i| words[i].chars().filter(|c| c.is_alphabetic()).count() >= 4)
-        .collect();
+    let long: Vec<usize> =
+        (0..words.len()).filter(|&i| words[i].chars().filter(|c| c.is_alphabetic()).count() >= 4).collect();
     let &w = long.choose(rng)?;
     let mut chars: Vec<char> = words[w].chars().collect();
     let at = rng.random_range(1..chars.len() - 1);

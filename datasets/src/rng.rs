@@ -65,9 +65,6 @@ mod tests {
         assert_ne!(draw(Purpose::Item, 1, 0), draw(Purpose::Item, 2, 0));
         assert_ne!(draw(Purpose::Item, 1, 0), draw(Purpose::User, 1, 0));
         assert_ne!(draw(Purpose::Item, 1, 0), draw(Purpose::Item, 0, 1));
-        assert_ne!(
-            stream(7, Purpose::Item, 1, 0).random::<u64>(),
-            stream(8, Purpose::Item, 1, 0).random::<u64>()
-        );
+        assert_ne!(stream(7, Purpose::Item, 1, 0).random::<u64>(), stream(8, Purpose::Item, 1, 0).random::<u64>());
     }
 }

@@ -61,8 +61,8 @@ impl Scale {
         match self {
             Scale::Tiny => (600, 300, 20, 60, 2_000),
             Scale::Small => (20_000, 10_000, 30, 1_000, 2_000),
-            Scale::Medium => (1_000_000, 1_000_000, 25, 2_000, 500),
-            Scale::Large => (10_000_000, 10_000_000, 25, 2_000, 500),
+            Scale::Medium => (1_000_000, 1_000_000, 15, 2_000, 500),
+            Scale::Large => (10_000_000, 10_000_000, 15, 2_000, 500),
         }
     }
 }
@@ -151,7 +151,7 @@ pub struct UserParams {
     pub price_sensitivity_median: f64,
     /// See `price_sensitivity_median` (default 0.5).
     pub price_sensitivity_sigma: f64,
-    /// Mean sessions per day; activity ~ Gamma(shape 2, mean) (default 0.15).
+    /// Mean sessions per day; activity ~ Gamma(shape 2, mean) (default 0.25).
     pub activity_mean: f64,
     /// Dirichlet concentration of persona weights (shelf, interest, social) (default [1.0, 1.0, 0.5]).
     pub persona_concentration: [f64; 3],
@@ -225,13 +225,13 @@ pub struct Gains {
 pub struct BehaviourParams {
     /// Rank r (from 1) is examined with probability 1 / r^η (default 1.0).
     pub examination_eta: f64,
-    /// Click logit weight of need match (1 / 0.5 / 0 for E / S / other) (default 3.0).
+    /// Click logit weight of need match (1 / 0.5 / 0 for E / S / other) (default 2.5).
     pub click_match: f64,
     /// Click logit weight of latent affinity ⟨θ_u, φ_i⟩ (default 3.0).
     pub click_affinity: f64,
     /// Click logit weight of trust (default 1.0).
     pub click_trust: f64,
-    /// Click logit offset d (default 3.5).
+    /// Click logit offset d (default 4.0).
     pub click_offset: f64,
     /// Purchase utility weight of need match (default 2.5).
     pub buy_match: f64,
@@ -239,7 +239,7 @@ pub struct BehaviourParams {
     pub buy_affinity: f64,
     /// Purchase utility weight of trust (default 1.0).
     pub buy_trust: f64,
-    /// Utility of buying nothing (default 1.5).
+    /// Utility of buying nothing (default 3.5).
     pub no_purchase_utility: f64,
     /// Probability a clicked item that is not bought is still put in the cart (default 0.15).
     pub cart_abandon: f64,
@@ -269,13 +269,7 @@ pub struct LogParams {
 impl Default for WorldParams {
     fn default() -> Self {
         let (items, users, ..) = Scale::Small.sizes();
-        WorldParams {
-            items,
-            users,
-            latent_dim: 32,
-            leaf_zipf: 0.9,
-            regions: 8,
-        }
+        WorldParams { items, users, latent_dim: 32, leaf_zipf: 0.9, regions: 8 }
     }
 }
 
@@ -306,7 +300,7 @@ impl Default for UserParams {
             latent_noise: 0.25,
             price_sensitivity_median: 1.0,
             price_sensitivity_sigma: 0.5,
-            activity_mean: 0.15,
+            activity_mean: 0.25,
             persona_concentration: [1.0, 1.0, 0.5],
         }
     }
@@ -340,21 +334,13 @@ impl Default for QueryParams {
 
 impl Default for JudgementParams {
     fn default() -> Self {
-        JudgementParams {
-            gains: Gains::default(),
-            max_per_grade: Scale::Small.sizes().4,
-        }
+        JudgementParams { gains: Gains::default(), max_per_grade: Scale::Small.sizes().4 }
     }
 }
 
 impl Default for Gains {
     fn default() -> Self {
-        Gains {
-            exact: 1.0,
-            substitute: 0.1,
-            complement: 0.01,
-            irrelevant: 0.0,
-        }
+        Gains { exact: 1.0, substitute: 0.1, complement: 0.01, irrelevant: 0.0 }
     }
 }
 
@@ -362,14 +348,14 @@ impl Default for BehaviourParams {
     fn default() -> Self {
         BehaviourParams {
             examination_eta: 1.0,
-            click_match: 3.0,
+            click_match: 2.5,
             click_affinity: 3.0,
             click_trust: 1.0,
-            click_offset: 3.5,
+            click_offset: 4.0,
             buy_match: 2.5,
             buy_affinity: 1.5,
             buy_trust: 1.0,
-            no_purchase_utility: 1.5,
+            no_purchase_utility: 3.5,
             cart_abandon: 0.15,
             seed_slope: 4.0,
             seed_offset: 2.5,
@@ -380,12 +366,7 @@ impl Default for BehaviourParams {
 
 impl Default for LogParams {
     fn default() -> Self {
-        LogParams {
-            days: Scale::Small.sizes().2,
-            list_length: 20,
-            feed_popularity_exponent: 0.8,
-            term_depth: 300,
-        }
+        LogParams { days: Scale::Small.sizes().2, list_length: 20, feed_popularity_exponent: 0.8, term_depth: 300 }
     }
 }
 
@@ -395,10 +376,7 @@ const PRESET: &str = "<preset>";
 impl Scenario {
     /// The built-in scenario of a scale, with every default.
     pub fn preset(scale: Scale) -> Scenario {
-        let mut scenario = Scenario {
-            scale,
-            ..Scenario::default()
-        };
+        let mut scenario = Scenario { scale, ..Scenario::default() };
         scenario.apply_scale(&toml::Table::new());
         scenario
     }
@@ -449,11 +427,8 @@ impl Scenario {
     /// Sets the scale-dependent sizes the file did not set itself.
     fn apply_scale(&mut self, raw: &toml::Table) {
         let (items, users, days, queries, max_per_grade) = self.scale.sizes();
-        let set = |section: &str, key: &str| {
-            raw.get(section)
-                .and_then(|s| s.as_table())
-                .is_some_and(|t| t.contains_key(key))
-        };
+        let set =
+            |section: &str, key: &str| raw.get(section).and_then(|s| s.as_table()).is_some_and(|t| t.contains_key(key));
         if !set("world", "items") {
             self.world.items = items;
         }
@@ -626,10 +601,7 @@ mod tests {
     #[test]
     fn unknown_field_is_named_with_its_line() {
         let err = parse("[queries]\ntypos = 0.1\n").unwrap_err().to_string();
-        assert!(
-            err.starts_with("s.toml") && err.contains("typos") && err.contains("line 2"),
-            "{err}"
-        );
+        assert!(err.starts_with("s.toml") && err.contains("typos") && err.contains("line 2"), "{err}");
     }
 
     #[test]

@@ -27,12 +27,7 @@ pub enum Dimension {
 
 impl Dimension {
     /// All dimensions in slot order.
-    pub const ALL: [Dimension; 4] = [
-        Dimension::Colour,
-        Dimension::Material,
-        Dimension::Style,
-        Dimension::Size,
-    ];
+    pub const ALL: [Dimension; 4] = [Dimension::Colour, Dimension::Material, Dimension::Style, Dimension::Size];
 
     /// Lower-case name as used in files.
     pub fn as_str(self) -> &'static str {
@@ -176,10 +171,7 @@ impl Taxonomy {
         let mut tops = Vec::new();
         let mut leaves = Vec::new();
         for (t, top) in raw.top.iter().enumerate() {
-            tops.push(Top {
-                name: top.name.clone(),
-                vague: top.vague.clone(),
-            });
+            tops.push(Top { name: top.name.clone(), vague: top.vague.clone() });
             if top.vague.is_empty() || top.brands.is_empty() {
                 return Err(bad(format!("top `{}` needs vague phrases and brands", top.name)));
             }
@@ -239,10 +231,7 @@ impl Taxonomy {
         if leaves.is_empty() || leaves.len() > u16::MAX as usize {
             return Err(bad(format!("{} leaves; need 1 to {}", leaves.len(), u16::MAX)));
         }
-        if leaves
-            .iter()
-            .any(|l| l.brands.len() > u16::MAX as usize || l.nouns.len() > 255)
-        {
+        if leaves.iter().any(|l| l.brands.len() > u16::MAX as usize || l.nouns.len() > 255) {
             return Err(bad("too many brands or nouns in a leaf".into()));
         }
         Ok(Taxonomy { tops, leaves, values })
@@ -264,17 +253,10 @@ mod tests {
         assert!(t.tops.len() >= 10, "{} tops", t.tops.len());
         assert!(t.leaves.len() >= 100, "{} leaves", t.leaves.len());
         let with_synonyms = t.leaves.iter().filter(|l| l.nouns.len() > 1).count();
-        assert!(
-            with_synonyms * 2 > t.leaves.len(),
-            "only {with_synonyms} leaves have noun synonyms"
-        );
+        assert!(with_synonyms * 2 > t.leaves.len(), "only {with_synonyms} leaves have noun synonyms");
         for leaf in &t.leaves {
             assert!(!leaf.complements.contains(&leaf.id), "{}", leaf.name);
-            assert!(
-                leaf.attributes.iter().any(|a| !a.is_empty()),
-                "{} has no attributes",
-                leaf.name
-            );
+            assert!(leaf.attributes.iter().any(|a| !a.is_empty()), "{} has no attributes", leaf.name);
         }
     }
 

@@ -23,10 +23,7 @@ impl Attributes {
 
     /// True when every value set in `wanted` is also in `self`.
     pub fn satisfies(&self, wanted: &Attributes) -> bool {
-        self.0
-            .iter()
-            .zip(wanted.0)
-            .all(|(&have, want)| want == Self::NONE || have == want)
+        self.0.iter().zip(wanted.0).all(|(&have, want)| want == Self::NONE || have == want)
     }
 }
 
@@ -122,9 +119,7 @@ impl QueryForm {
 
     /// Parses [`QueryForm::as_str`].
     pub fn parse(s: &str) -> Option<QueryForm> {
-        [QueryForm::Full, QueryForm::BrandOnly, QueryForm::Vague]
-            .into_iter()
-            .find(|f| f.as_str() == s)
+        [QueryForm::Full, QueryForm::BrandOnly, QueryForm::Vague].into_iter().find(|f| f.as_str() == s)
     }
 }
 

@@ -91,7 +91,10 @@ pub fn run(cli: &Cli, out: &Path) -> Result<()> {
 
 fn print_text(d: &DemoSummary) {
     let c = &d.world.manifest.counts;
-    println!("world: {} ({} items, {} users, {} events, {} queries) in {:.1} s", d.world.out, c.items, c.users, c.events, c.queries, d.world.seconds);
+    println!(
+        "world: {} ({} items, {} users, {} events, {} queries) in {:.1} s",
+        d.world.out, c.items, c.users, c.events, c.queries, d.world.seconds
+    );
     for e in &d.engines {
         let diagnostics: Vec<String> = e.diagnostics.iter().map(|(k, v)| format!("{k} {v:.4}")).collect();
         println!(

@@ -8,7 +8,8 @@ use crate::registry::registry;
 pub fn run(cli: &Cli) -> Result<()> {
     let r = registry();
     if cli.json {
-        let kinds: Vec<_> = r.kinds().map(|(kind, summary)| serde_json::json!({"kind": kind, "summary": summary})).collect();
+        let kinds: Vec<_> =
+            r.kinds().map(|(kind, summary)| serde_json::json!({"kind": kind, "summary": summary})).collect();
         println!("{}", serde_json::to_string_pretty(&kinds)?);
     } else {
         for (kind, summary) in r.kinds() {

@@ -27,8 +27,7 @@ pub struct GenerateSummary {
 pub fn run(cli: &Cli, args: &GenerateArgs) -> Result<()> {
     let scale = match &args.scale {
         Some(name) => Some(
-            Scale::parse(name)
-                .with_context(|| format!("--scale `{name}` is not one of tiny, small, medium, large"))?,
+            Scale::parse(name).with_context(|| format!("--scale `{name}` is not one of tiny, small, medium, large"))?,
         ),
         None => None,
     };
@@ -56,7 +55,13 @@ fn print_summary(cli: &Cli, s: &GenerateSummary) -> Result<()> {
         return Ok(());
     }
     let c = &s.manifest.counts;
-    println!("wrote {} ({} world, seed {}) in {:.1} s", s.out, s.manifest.scenario.scale.as_str(), s.manifest.seed, s.seconds);
+    println!(
+        "wrote {} ({} world, seed {}) in {:.1} s",
+        s.out,
+        s.manifest.scenario.scale.as_str(),
+        s.manifest.seed,
+        s.seconds
+    );
     println!(
         "  {} items, {} users, {} events ({} searches), {} needs, {} queries, {} judgements",
         c.items, c.users, c.events, c.searches, c.needs, c.queries, c.judgements
@@ -74,4 +79,3 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
-

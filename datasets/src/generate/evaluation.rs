@@ -35,25 +35,12 @@ impl Generator<'_> {
                 let mut need = self.organic_need(user, vector, &leaf_cdf, time, NeedOrigin::Evaluation, &mut rng);
                 need.id = NeedId(first_need + q);
                 let (text, noise) = write_query(&self.taxonomy, &need, &s.queries, &mut rng);
-                let query = Query {
-                    id: QueryId(q),
-                    user,
-                    time,
-                    text,
-                };
-                let truth = QueryTruth {
-                    query: QueryId(q),
-                    need: need.id,
-                    noise,
-                };
+                let query = Query { id: QueryId(q), user, time, text };
+                let truth = QueryTruth { query: QueryId(q), need: need.id, noise };
                 (query, need, truth)
             })
             .collect();
-        let mut out = Evaluation {
-            queries: Vec::new(),
-            needs: Vec::new(),
-            truth: Vec::new(),
-        };
+        let mut out = Evaluation { queries: Vec::new(), needs: Vec::new(), truth: Vec::new() };
         for (q, n, t) in rows {
             out.queries.push(q);
             out.needs.push(n);

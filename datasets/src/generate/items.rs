@@ -16,12 +16,8 @@ impl Generator<'_> {
     pub(crate) fn item(&self, id: ItemId) -> (Item, ItemTruth, Vec<f32>) {
         let p = &self.scenario.items;
         let mut rng = stream(self.seed, Purpose::Item, id.0 as u64, 0);
-        let leaf = self
-            .taxonomy
-            .leaf(LeafId(pick_weighted(&self.leaf_cdf, rng.random()) as u16));
-        let quality = Beta::new(p.quality_alpha, p.quality_beta)
-            .map(|b| b.sample(&mut rng))
-            .unwrap_or(0.5);
+        let leaf = self.taxonomy.leaf(LeafId(pick_weighted(&self.leaf_cdf, rng.random()) as u16));
+        let quality = Beta::new(p.quality_alpha, p.quality_beta).map(|b| b.sample(&mut rng)).unwrap_or(0.5);
 
         let mut attributes = Attributes::EMPTY;
         for d in Dimension::ALL {
@@ -31,9 +27,7 @@ impl Generator<'_> {
             }
         }
         // Brands are skewed: a few big names sell most product types.
-        let brand_weights: Vec<f64> = (0..leaf.brands.len())
-            .map(|r| 1.0 / (r as f64 + 1.0).powf(0.8))
-            .collect();
+        let brand_weights: Vec<f64> = (0..leaf.brands.len()).map(|r| 1.0 / (r as f64 + 1.0).powf(0.8)).collect();
         let brand = pick_weighted(&cumulative(&brand_weights), rng.random()) as u16;
         let noun = if leaf.nouns.len() > 1 && rng.random::<f64>() < p.title_synonym_rate {
             rng.random_range(1..leaf.nouns.len()) as u8
@@ -48,11 +42,7 @@ impl Generator<'_> {
                 .then(|| leaf.fillers[rng.random_range(0..leaf.fillers.len())].as_str())
         };
         words.extend(filler(&mut rng));
-        words.extend(
-            [Dimension::Colour, Dimension::Material, Dimension::Style]
-                .into_iter()
-                .filter_map(value),
-        );
+        words.extend([Dimension::Colour, Dimension::Material, Dimension::Style].into_iter().filter_map(value));
         words.push(&leaf.nouns[noun as usize]);
         words.extend(value(Dimension::Size));
         if let Some(f) = filler(&mut rng).filter(|f| !words.contains(f)) {
@@ -80,10 +70,7 @@ impl Generator<'_> {
         for d in Dimension::ALL {
             if let Some(v) = attributes.get(d) {
                 let dir = self.latent.values.row(leaf.values(d)[v as usize].global as usize);
-                vector
-                    .iter_mut()
-                    .zip(dir)
-                    .for_each(|(x, y)| *x += p.attribute_weight as f32 * y);
+                vector.iter_mut().zip(dir).for_each(|(x, y)| *x += p.attribute_weight as f32 * y);
             }
         }
         add_noise(&mut rng, &mut vector, p.latent_noise);
@@ -99,16 +86,7 @@ impl Generator<'_> {
             review_count,
             sales_count,
         };
-        (
-            item,
-            ItemTruth {
-                quality: quality as f32,
-                attributes,
-                brand,
-                noun,
-            },
-            vector,
-        )
+        (item, ItemTruth { quality: quality as f32, attributes, brand, noun }, vector)
     }
 }
 

@@ -65,16 +65,10 @@ impl Generator<'_> {
         let (mut sessions, mut queries, mut needs) = (0u32, 0u32, 0u32);
         for start in (0..n).step_by(USERS_PER_CHUNK) {
             let end = (start + USERS_PER_CHUNK).min(n);
-            let logs: Vec<UserLog> = (start..end)
-                .into_par_iter()
-                .map(|u| self.user_log(ctx, UserId(u as u32)))
-                .collect();
-            let mut chunk = LogChunk {
-                events: Vec::new(),
-                queries: Vec::new(),
-                first_query: queries,
-                needs: Vec::new(),
-            };
+            let logs: Vec<UserLog> =
+                (start..end).into_par_iter().map(|u| self.user_log(ctx, UserId(u as u32))).collect();
+            let mut chunk =
+                LogChunk { events: Vec::new(), queries: Vec::new(), first_query: queries, needs: Vec::new() };
             for mut log in logs {
                 for e in &mut log.events {
                     e.session += sessions;
@@ -102,20 +96,12 @@ impl Generator<'_> {
         let truth = &ctx.users[user.index()];
         let vector = ctx.user_vectors.row(user.index());
         let shopper = Shopper { user, vector, truth };
-        let behaviour = Behaviour {
-            params: &s.behaviour,
-            needs: &s.needs,
-        };
+        let behaviour = Behaviour { params: &s.behaviour, needs: &s.needs };
         let leaf_cdf = self.user_leaf_cdf(vector);
         let horizon = s.logs.days as f64 * DAY;
         let search_share = (truth.persona.shelf / (truth.persona.shelf + truth.persona.interest)) as f64;
 
-        let mut log = UserLog {
-            events: Vec::new(),
-            queries: Vec::new(),
-            needs: Vec::new(),
-            sessions: 0,
-        };
+        let mut log = UserLog { events: Vec::new(), queries: Vec::new(), needs: Vec::new(), sessions: 0 };
         // Open needs as indices into log.needs, with their abandonment deadlines.
         let mut open: Vec<(usize, f64)> = Vec::new();
         let mut busy_until = 0u32;
@@ -131,10 +117,7 @@ impl Generator<'_> {
             if next_need <= next_session {
                 let mut need = self.organic_need(user, vector, &leaf_cdf, t, NeedOrigin::Organic, &mut rng);
                 need.id = NeedId(log.needs.len() as u32);
-                open.push((
-                    log.needs.len(),
-                    now + exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY)),
-                ));
+                open.push((log.needs.len(), now + exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY))));
                 log.needs.push(need);
                 next_need = now + exponential(&mut rng, s.needs.organic_rate / DAY);
                 continue;
@@ -143,11 +126,7 @@ impl Generator<'_> {
             let session = log.sessions;
             log.sessions += 1;
             // A session that starts while the previous one is still going waits for it.
-            let mut w = SessionWriter {
-                user,
-                session,
-                clock: t.max(busy_until),
-            };
+            let mut w = SessionWriter { user, session, clock: t.max(busy_until) };
             let search_draw = rng.random::<f64>();
             let (channel, shown, query) = if !open.is_empty() && search_draw < search_share {
                 let need = &log.needs[open[rng.random_range(0..open.len())].0];
@@ -158,21 +137,13 @@ impl Generator<'_> {
                 w.emit(&mut log, Channel::Search, Action::Search, None, Some(q));
                 (Channel::Search, shown, Some(q))
             } else {
-                (
-                    Channel::Feed,
-                    ctx.feed.sample(s.logs.list_length as usize, &mut rng),
-                    None,
-                )
+                (Channel::Feed, ctx.feed.sample(s.logs.list_length as usize, &mut rng), None)
             };
             let open_needs: Vec<Need> = open.iter().map(|&(i, _)| log.needs[i].clone()).collect();
             let reaction = behaviour.react(
                 &ctx.market,
                 &shopper,
-                &Shown {
-                    items: &shown,
-                    channel,
-                    time: w.clock,
-                },
+                &Shown { items: &shown, channel, time: w.clock },
                 &open_needs,
                 &mut rng,
             );
@@ -188,10 +159,7 @@ impl Generator<'_> {
             let first_seeded = log.needs.len();
             for mut need in reaction.seeded {
                 need.id = NeedId(log.needs.len() as u32);
-                open.push((
-                    log.needs.len(),
-                    now + exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY)),
-                ));
+                open.push((log.needs.len(), now + exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY))));
                 log.needs.push(need);
             }
             if let Some(pos) = reaction.purchased {

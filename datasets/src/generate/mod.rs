@@ -85,20 +85,11 @@ impl<'s> Generator<'s> {
         }
         let total: f64 = weights.iter().sum();
         let leaf_cdf = items::cumulative(&weights.iter().map(|w| w / total).collect::<Vec<_>>());
-        Ok(Generator {
-            scenario,
-            seed,
-            taxonomy,
-            latent,
-            leaf_cdf,
-        })
+        Ok(Generator { scenario, seed, taxonomy, latent, leaf_cdf })
     }
 
     pub(crate) fn items(&self, progress: Progress<'_>) -> Items {
-        let rows: Vec<_> = (0..self.scenario.world.items)
-            .into_par_iter()
-            .map(|i| self.item(ItemId(i)))
-            .collect();
+        let rows: Vec<_> = (0..self.scenario.world.items).into_par_iter().map(|i| self.item(ItemId(i))).collect();
         progress(Stage::Items, rows.len() as u64);
         let dim = self.latent.leaves.dim;
         let mut out = Items {
@@ -107,10 +98,7 @@ impl<'s> Generator<'s> {
                 category_paths: self.taxonomy.leaves.iter().map(|l| l.path.clone()).collect(),
             },
             truth: Vec::with_capacity(rows.len()),
-            vectors: Vectors {
-                dim,
-                data: Vec::with_capacity(rows.len() * dim),
-            },
+            vectors: Vectors { dim, data: Vec::with_capacity(rows.len() * dim) },
         };
         for (item, truth, vector) in rows {
             out.catalog.items.push(item);
@@ -121,19 +109,13 @@ impl<'s> Generator<'s> {
     }
 
     pub(crate) fn users(&self, progress: Progress<'_>) -> Users {
-        let rows: Vec<_> = (0..self.scenario.world.users)
-            .into_par_iter()
-            .map(|u| self.user(UserId(u)))
-            .collect();
+        let rows: Vec<_> = (0..self.scenario.world.users).into_par_iter().map(|u| self.user(UserId(u))).collect();
         progress(Stage::Users, rows.len() as u64);
         let dim = self.latent.leaves.dim;
         let mut out = Users {
             profiles: Vec::with_capacity(rows.len()),
             truth: Vec::with_capacity(rows.len()),
-            vectors: Vectors {
-                dim,
-                data: Vec::with_capacity(rows.len() * dim),
-            },
+            vectors: Vectors { dim, data: Vec::with_capacity(rows.len() * dim) },
         };
         for (profile, truth, vector) in rows {
             out.profiles.push(profile);
@@ -146,13 +128,7 @@ impl<'s> Generator<'s> {
     pub(crate) fn log_context<'w>(&'w self, items: &'w Items, users: &'w Users) -> LogContext<'w> {
         let s = self.scenario;
         LogContext {
-            market: Market::new(
-                &self.taxonomy,
-                &items.catalog,
-                &items.truth,
-                &items.vectors,
-                &s.behaviour,
-            ),
+            market: Market::new(&self.taxonomy, &items.catalog, &items.truth, &items.vectors, &s.behaviour),
             search: TermMatchSearch::new(&items.catalog, s.logs.term_depth as usize),
             feed: PopularityFeed::new(&items.catalog, s.logs.feed_popularity_exponent),
             users: &users.truth,
@@ -220,6 +196,5 @@ pub fn generate_with_progress(scenario: &Scenario, seed: u64, progress: Progress
 /// Index of the first cumulative weight above `u · total`.
 pub(crate) fn pick_weighted(cdf: &[f64], u: f64) -> usize {
     let total = cdf.last().copied().unwrap_or(0.0);
-    cdf.partition_point(|&c| c <= u * total)
-        .min(cdf.len().saturating_sub(1))
+    cdf.partition_point(|&c| c <= u * total).min(cdf.len().saturating_sub(1))
 }

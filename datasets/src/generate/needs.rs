@@ -58,16 +58,6 @@ impl Generator<'_> {
             attributes.0[d as usize] = pick_weighted(&cdf, rng.random()) as u8;
         }
         let brand = (rng.random::<f64>() < p.want_brand).then(|| rng.random_range(0..leaf.brands.len()) as u16);
-        Need {
-            id: NeedId(0),
-            user,
-            leaf: leaf.id,
-            attributes,
-            brand,
-            origin,
-            opened: time,
-            closed: None,
-            bought: None,
-        }
+        Need { id: NeedId(0), user, leaf: leaf.id, attributes, brand, origin, opened: time, closed: None, bought: None }
     }
 }

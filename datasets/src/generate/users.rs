@@ -35,15 +35,11 @@ impl Generator<'_> {
         }
         // Taste: a favourite colour and style, shared across categories.
         for d in [Dimension::Colour, Dimension::Style] {
-            let of_dim: Vec<usize> = (0..self.taxonomy.values.len())
-                .filter(|&i| self.taxonomy.values[i].0 == d)
-                .collect();
+            let of_dim: Vec<usize> =
+                (0..self.taxonomy.values.len()).filter(|&i| self.taxonomy.values[i].0 == d).collect();
             if !of_dim.is_empty() {
                 let dir = self.latent.values.row(of_dim[rng.random_range(0..of_dim.len())]);
-                vector
-                    .iter_mut()
-                    .zip(dir)
-                    .for_each(|(x, y)| *x += p.taste_weight as f32 * y);
+                vector.iter_mut().zip(dir).for_each(|(x, y)| *x += p.taste_weight as f32 * y);
             }
         }
         add_noise(&mut rng, &mut vector, p.latent_noise);
@@ -53,25 +49,14 @@ impl Generator<'_> {
         let z: f64 = rng.sample(StandardNormal);
         let price_sensitivity =
             (p.price_sensitivity_median.ln() + 0.08 * (2.0 - age_band as f64) + p.price_sensitivity_sigma * z).exp();
-        let activity = Gamma::new(2.0, p.activity_mean / 2.0)
-            .map(|g| g.sample(&mut rng))
-            .unwrap_or(p.activity_mean);
+        let activity = Gamma::new(2.0, p.activity_mean / 2.0).map(|g| g.sample(&mut rng)).unwrap_or(p.activity_mean);
         let persona = dirichlet(&mut rng, &p.persona_concentration);
 
-        let profile = UserProfile {
-            id,
-            age_band,
-            region,
-            tenure_days,
-        };
+        let profile = UserProfile { id, age_band, region, tenure_days };
         let truth = UserTruth {
             price_sensitivity: price_sensitivity as f32,
             activity: activity as f32,
-            persona: Persona {
-                shelf: persona[0] as f32,
-                interest: persona[1] as f32,
-                social: persona[2] as f32,
-            },
+            persona: Persona { shelf: persona[0] as f32, interest: persona[1] as f32, social: persona[2] as f32 },
         };
         (profile, truth, vector)
     }
@@ -79,10 +64,8 @@ impl Generator<'_> {
 
 /// A Dirichlet draw via normalised Gamma variables.
 fn dirichlet(rng: &mut StreamRng, alpha: &[f64]) -> Vec<f64> {
-    let draws: Vec<f64> = alpha
-        .iter()
-        .map(|&a| Gamma::new(a, 1.0).map(|g| g.sample(rng)).unwrap_or(1.0).max(1e-12))
-        .collect();
+    let draws: Vec<f64> =
+        alpha.iter().map(|&a| Gamma::new(a, 1.0).map(|g| g.sample(rng)).unwrap_or(1.0).max(1e-12)).collect();
     let total: f64 = draws.iter().sum();
     draws.into_iter().map(|d| d / total).collect()
 }

@@ -122,11 +122,7 @@ fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Re
         tables::item_truth_columns(&items.truth, &items.vectors.data, dim),
     )?;
     let users = g.users(progress);
-    write_table(
-        &staging.join("users.parquet"),
-        tables::users_schema(),
-        tables::users_columns(&users.profiles),
-    )?;
+    write_table(&staging.join("users.parquet"), tables::users_schema(), tables::users_columns(&users.profiles))?;
     write_table(
         &staging.join("truth/users.parquet"),
         tables::user_truth_schema(dim),
@@ -141,11 +137,7 @@ fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Re
     let log_needs = g.write_logs(&g.log_context(&items, &users), &mut sink, &|n| progress(Stage::Logs, n))?;
     let evaluation = g.evaluation(&users.vectors, log_needs);
     sink.needs.write(tables::needs_columns(&evaluation.needs))?;
-    let ParquetSink {
-        events,
-        needs,
-        mut counts,
-    } = sink;
+    let ParquetSink { events, needs, mut counts } = sink;
     events.finish()?;
     needs.finish()?;
 
@@ -161,11 +153,7 @@ fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Re
         tables::query_truth_schema(),
         tables::query_truth_columns(&evaluation.truth),
     )?;
-    write_table(
-        &staging.join("qrels.parquet"),
-        tables::qrels_schema(),
-        tables::qrels_columns(&judgements),
-    )?;
+    write_table(&staging.join("qrels.parquet"), tables::qrels_schema(), tables::qrels_columns(&judgements))?;
     let qrels_txt = staging.join("qrels.txt");
     fs::write(&qrels_txt, qrels_to_trec(&judgements)).map_err(|e| DatasetError::io(&qrels_txt, e))?;
 
@@ -211,11 +199,7 @@ impl LogSink for ParquetSink {
         self.counts.events += chunk.events.len() as u64;
         self.counts.searches += chunk.queries.len() as u64;
         self.counts.needs += chunk.needs.len() as u64;
-        self.events.write(tables::interactions_columns(
-            &chunk.events,
-            &chunk.queries,
-            chunk.first_query,
-        ))?;
+        self.events.write(tables::interactions_columns(&chunk.events, &chunk.queries, chunk.first_query))?;
         self.needs.write(tables::needs_columns(&chunk.needs))
     }
 }
@@ -241,10 +225,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
             ),
         ));
     }
-    manifest
-        .scenario
-        .validate()
-        .map_err(|e| DatasetError::format(&path, e.to_string()))?;
+    manifest.scenario.validate().map_err(|e| DatasetError::format(&path, e.to_string()))?;
     Ok(manifest)
 }
 
@@ -258,25 +239,10 @@ pub fn read_observable(dir: &Path) -> Result<(Manifest, Observable)> {
     let taxonomy = Taxonomy::embedded()?;
     let paths: Vec<String> = taxonomy.leaves.iter().map(|l| l.path.clone()).collect();
     let observable = read_observable_tables(dir, &paths)?;
-    check_count(
-        dir,
-        "items.parquet",
-        observable.catalog.items.len(),
-        manifest.counts.items,
-    )?;
+    check_count(dir, "items.parquet", observable.catalog.items.len(), manifest.counts.items)?;
     check_count(dir, "users.parquet", observable.users.len(), manifest.counts.users)?;
-    check_count(
-        dir,
-        "interactions.parquet",
-        observable.logs.events.len(),
-        manifest.counts.events,
-    )?;
-    check_count(
-        dir,
-        "queries.parquet",
-        observable.queries.len(),
-        manifest.counts.queries,
-    )?;
+    check_count(dir, "interactions.parquet", observable.logs.events.len(), manifest.counts.events)?;
+    check_count(dir, "queries.parquet", observable.queries.len(), manifest.counts.queries)?;
     Ok((manifest, observable))
 }
 
@@ -290,10 +256,7 @@ fn read_observable_tables(dir: &Path, category_paths: &[String]) -> Result<Obser
     let p = table(dir, "queries.parquet");
     let eval = tables::queries_rows(&p, &read_table(&p, &tables::queries_schema())?)?;
     Ok(Observable {
-        catalog: crate::Catalog {
-            items,
-            category_paths: category_paths.to_vec(),
-        },
+        catalog: crate::Catalog { items, category_paths: category_paths.to_vec() },
         users,
         logs: Logs { events, queries },
         queries: eval,
@@ -340,15 +303,9 @@ pub fn read_world(dir: &Path) -> Result<World> {
         qrels: Qrels { judgements },
         truth: Truth {
             items,
-            item_vectors: Vectors {
-                dim,
-                data: item_vectors,
-            },
+            item_vectors: Vectors { dim, data: item_vectors },
             users,
-            user_vectors: Vectors {
-                dim,
-                data: user_vectors,
-            },
+            user_vectors: Vectors { dim, data: user_vectors },
             needs,
             queries,
         },

@@ -36,25 +36,17 @@ impl TableWriter {
             .build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| DatasetError::format(path, e.to_string()))?;
-        Ok(TableWriter {
-            path: path.to_path_buf(),
-            schema,
-            writer,
-        })
+        Ok(TableWriter { path: path.to_path_buf(), schema, writer })
     }
 
     pub(crate) fn write(&mut self, columns: Vec<ArrayRef>) -> Result<()> {
         let batch = RecordBatch::try_new(self.schema.clone(), columns)
             .map_err(|e| DatasetError::format(&self.path, e.to_string()))?;
-        self.writer
-            .write(&batch)
-            .map_err(|e| DatasetError::format(&self.path, e.to_string()))
+        self.writer.write(&batch).map_err(|e| DatasetError::format(&self.path, e.to_string()))
     }
 
     pub(crate) fn finish(self) -> Result<()> {
-        self.writer
-            .close()
-            .map_err(|e| DatasetError::format(&self.path, e.to_string()))?;
+        self.writer.close().map_err(|e| DatasetError::format(&self.path, e.to_string()))?;
         Ok(())
     }
 }
@@ -84,10 +76,7 @@ pub(crate) fn read_table(path: &Path, expected: &Schema) -> Result<Vec<RecordBat
     for batch in reader {
         let batch = batch.map_err(|e| DatasetError::format(path, format!("corrupt data ({e})")))?;
         for field in expected.fields() {
-            let column = batch
-                .schema()
-                .column_with_name(field.name())
-                .map(|(_, f)| f.data_type().clone());
+            let column = batch.schema().column_with_name(field.name()).map(|(_, f)| f.data_type().clone());
             match column {
                 None => return Err(DatasetError::format(path, format!("missing column `{}`", field.name()))),
                 Some(t) if &t != field.data_type() => {
@@ -118,10 +107,7 @@ impl<'a> Columns<'a> {
 
     fn no_nulls(&self, name: &str, array: &dyn Array) -> Result<()> {
         if array.null_count() > 0 {
-            return Err(DatasetError::format(
-                self.path,
-                format!("column `{name}` has nulls but must not"),
-            ));
+            return Err(DatasetError::format(self.path, format!("column `{name}` has nulls but must not")));
         }
         Ok(())
     }
@@ -185,10 +171,7 @@ impl<'a> Columns<'a> {
         if list.value_length() as usize != dim {
             return Err(DatasetError::format(
                 self.path,
-                format!(
-                    "column `{name}` has vectors of dimension {}, expected {dim}",
-                    list.value_length()
-                ),
+                format!("column `{name}` has vectors of dimension {}, expected {dim}", list.value_length()),
             ));
         }
         let values = list.values().as_primitive::<Float32Type>();
@@ -215,10 +198,5 @@ pub(crate) fn vector_type(dim: usize) -> DataType {
 /// A vector column from flat rows.
 pub(crate) fn vector_column(data: &[f32], dim: usize) -> ArrayRef {
     let field = Arc::new(Field::new("item", DataType::Float32, false));
-    Arc::new(FixedSizeListArray::new(
-        field,
-        dim as i32,
-        Arc::new(Float32Array::from(data.to_vec())),
-        None,
-    ))
+    Arc::new(FixedSizeListArray::new(field, dim as i32, Arc::new(Float32Array::from(data.to_vec())), None))
 }

@@ -67,9 +67,7 @@ pub(crate) fn items_columns(items: &[Item], category_paths: &[String]) -> Vec<Ar
         arc(StringArray::from_iter_values(items.iter().map(|i| &i.title))),
         arc(StringArray::from_iter_values(items.iter().map(|i| &i.brand))),
         arc(UInt16Array::from_iter_values(items.iter().map(|i| i.leaf.0))),
-        arc(StringArray::from_iter_values(
-            items.iter().map(|i| &category_paths[i.leaf.index()]),
-        )),
+        arc(StringArray::from_iter_values(items.iter().map(|i| &category_paths[i.leaf.index()]))),
         arc(Float32Array::from_iter_values(items.iter().map(|i| i.price))),
         arc(Float32Array::from_iter_values(items.iter().map(|i| i.rating))),
         arc(UInt32Array::from_iter_values(items.iter().map(|i| i.review_count))),
@@ -82,19 +80,10 @@ pub(crate) fn items_rows(path: &Path, batches: &[RecordBatch], category_paths: &
     let mut out = Vec::new();
     for batch in batches {
         let c = Columns { path, batch };
-        let (id, title, brand, leaf, cat) = (
-            c.u32("item_id")?,
-            c.str("title")?,
-            c.str("brand")?,
-            c.u16("leaf_id")?,
-            c.str("category_path")?,
-        );
-        let (price, rating, reviews, sales) = (
-            c.f32("price")?,
-            c.f32("rating")?,
-            c.u32("review_count")?,
-            c.u32("sales_count")?,
-        );
+        let (id, title, brand, leaf, cat) =
+            (c.u32("item_id")?, c.str("title")?, c.str("brand")?, c.u16("leaf_id")?, c.str("category_path")?);
+        let (price, rating, reviews, sales) =
+            (c.f32("price")?, c.f32("rating")?, c.u32("review_count")?, c.u32("sales_count")?);
         for r in 0..batch.num_rows() {
             dense_id(path, "item_id", out.len(), id.value(r))?;
             let leaf = LeafId(leaf.value(r));
@@ -154,12 +143,7 @@ pub(crate) fn users_rows(path: &Path, batches: &[RecordBatch]) -> Result<Vec<Use
     let mut out = Vec::new();
     for batch in batches {
         let c = Columns { path, batch };
-        let (id, age, region, tenure) = (
-            c.u32("user_id")?,
-            c.u8("age_band")?,
-            c.u8("region")?,
-            c.u16("tenure_days")?,
-        );
+        let (id, age, region, tenure) = (c.u32("user_id")?, c.u8("age_band")?, c.u8("region")?, c.u16("tenure_days")?);
         for r in 0..batch.num_rows() {
             dense_id(path, "user_id", out.len(), id.value(r))?;
             out.push(UserProfile {
@@ -212,19 +196,10 @@ pub(crate) fn interactions_rows(path: &Path, batches: &[RecordBatch]) -> Result<
     let mut queries: Vec<String> = Vec::new();
     for batch in batches {
         let c = Columns { path, batch };
-        let (time, user, session, channel, action) = (
-            c.u32("time")?,
-            c.u32("user_id")?,
-            c.u32("session_id")?,
-            c.str("channel")?,
-            c.str("action")?,
-        );
-        let (item, position, search, query) = (
-            c.opt_u32("item_id"),
-            c.opt_u16("position"),
-            c.opt_u32("search_id"),
-            c.opt_str("query"),
-        );
+        let (time, user, session, channel, action) =
+            (c.u32("time")?, c.u32("user_id")?, c.u32("session_id")?, c.str("channel")?, c.str("action")?);
+        let (item, position, search, query) =
+            (c.opt_u32("item_id"), c.opt_u16("position"), c.opt_u32("search_id"), c.opt_str("query"));
         for r in 0..batch.num_rows() {
             let channel =
                 Channel::parse(channel.value(r)).ok_or_else(|| parse_err(path, "channel", channel.value(r)))?;
@@ -269,12 +244,7 @@ pub(crate) fn interactions_rows(path: &Path, batches: &[RecordBatch]) -> Result<
 // ---- queries.parquet -----------------------------------------------------
 
 pub(crate) fn queries_schema() -> SchemaRef {
-    schema(vec![
-        field("query_id", UInt32),
-        field("user_id", UInt32),
-        field("time", UInt32),
-        field("text", Utf8),
-    ])
+    schema(vec![field("query_id", UInt32), field("user_id", UInt32), field("time", UInt32), field("text", Utf8)])
 }
 
 pub(crate) fn queries_columns(queries: &[Query]) -> Vec<ArrayRef> {
@@ -307,11 +277,7 @@ pub(crate) fn queries_rows(path: &Path, batches: &[RecordBatch]) -> Result<Vec<Q
 // ---- qrels.parquet -------------------------------------------------------
 
 pub(crate) fn qrels_schema() -> SchemaRef {
-    schema(vec![
-        field("query_id", UInt32),
-        field("item_id", UInt32),
-        field("grade", UInt8),
-    ])
+    schema(vec![field("query_id", UInt32), field("item_id", UInt32), field("grade", UInt8)])
 }
 
 pub(crate) fn qrels_columns(rows: &[Judgement]) -> Vec<ArrayRef> {
@@ -330,18 +296,11 @@ pub(crate) fn qrels_rows(path: &Path, batches: &[RecordBatch]) -> Result<Vec<Jud
         for r in 0..batch.num_rows() {
             let g = Grade::from_level(grade.value(r))
                 .ok_or_else(|| parse_err(path, "grade", &grade.value(r).to_string()))?;
-            let j = Judgement {
-                query: QueryId(query.value(r)),
-                item: ItemId(item.value(r)),
-                grade: g,
-            };
+            let j = Judgement { query: QueryId(query.value(r)), item: ItemId(item.value(r)), grade: g };
             if out.last().is_some_and(|p| (p.query, p.item) >= (j.query, j.item)) {
                 return Err(DatasetError::format(
                     path,
-                    format!(
-                        "row {}: judgements must be sorted by (query_id, item_id) without duplicates",
-                        out.len()
-                    ),
+                    format!("row {}: judgements must be sorted by (query_id, item_id) without duplicates", out.len()),
                 ));
             }
             out.push(j);
@@ -357,10 +316,7 @@ fn attribute_fields() -> Vec<arrow_schema::Field> {
 }
 
 fn attribute_columns<'a>(attrs: impl Iterator<Item = &'a Attributes> + Clone) -> Vec<ArrayRef> {
-    Dimension::ALL
-        .iter()
-        .map(|&d| arc(attrs.clone().map(|a| a.get(d)).collect::<UInt8Array>()))
-        .collect()
+    Dimension::ALL.iter().map(|&d| arc(attrs.clone().map(|a| a.get(d)).collect::<UInt8Array>())).collect()
 }
 
 fn attributes_at(columns: &[&UInt8Array; 4], r: usize) -> Attributes {
@@ -378,12 +334,8 @@ fn attribute_arrays<'a>(c: &Columns<'a>) -> [&'a UInt8Array; 4] {
 }
 
 pub(crate) fn item_truth_schema(dim: usize) -> SchemaRef {
-    let mut fields = vec![
-        field("item_id", UInt32),
-        field("quality", Float32),
-        field("brand", UInt16),
-        field("noun", UInt8),
-    ];
+    let mut fields =
+        vec![field("item_id", UInt32), field("quality", Float32), field("brand", UInt16), field("noun", UInt8)];
     fields.extend(attribute_fields());
     fields.push(field("vector", vector_type(dim)));
     schema(fields)
@@ -438,9 +390,7 @@ pub(crate) fn user_truth_schema(dim: usize) -> SchemaRef {
 pub(crate) fn user_truth_columns(users: &[UserTruth], vectors: &[f32], dim: usize) -> Vec<ArrayRef> {
     vec![
         arc(UInt32Array::from_iter_values(0..users.len() as u32)),
-        arc(Float32Array::from_iter_values(
-            users.iter().map(|u| u.price_sensitivity),
-        )),
+        arc(Float32Array::from_iter_values(users.iter().map(|u| u.price_sensitivity))),
         arc(Float32Array::from_iter_values(users.iter().map(|u| u.activity))),
         arc(Float32Array::from_iter_values(users.iter().map(|u| u.persona.shelf))),
         arc(Float32Array::from_iter_values(users.iter().map(|u| u.persona.interest))),
@@ -454,22 +404,14 @@ pub(crate) fn user_truth_rows(path: &Path, batches: &[RecordBatch], dim: usize) 
     for batch in batches {
         let c = Columns { path, batch };
         let (id, lambda, activity) = (c.u32("user_id")?, c.f32("price_sensitivity")?, c.f32("activity")?);
-        let (shelf, interest, social) = (
-            c.f32("persona_shelf")?,
-            c.f32("persona_interest")?,
-            c.f32("persona_social")?,
-        );
+        let (shelf, interest, social) = (c.f32("persona_shelf")?, c.f32("persona_interest")?, c.f32("persona_social")?);
         vectors.extend_from_slice(c.vectors("vector", dim)?);
         for r in 0..batch.num_rows() {
             dense_id(path, "user_id", users.len(), id.value(r))?;
             users.push(UserTruth {
                 price_sensitivity: lambda.value(r),
                 activity: activity.value(r),
-                persona: Persona {
-                    shelf: shelf.value(r),
-                    interest: interest.value(r),
-                    social: social.value(r),
-                },
+                persona: Persona { shelf: shelf.value(r), interest: interest.value(r), social: social.value(r) },
             });
         }
     }
@@ -479,11 +421,7 @@ pub(crate) fn user_truth_rows(path: &Path, batches: &[RecordBatch], dim: usize) 
 // ---- truth/needs.parquet -------------------------------------------------
 
 pub(crate) fn needs_schema() -> SchemaRef {
-    let mut fields = vec![
-        field("need_id", UInt32),
-        field("user_id", UInt32),
-        field("leaf_id", UInt16),
-    ];
+    let mut fields = vec![field("need_id", UInt32), field("user_id", UInt32), field("leaf_id", UInt16)];
     fields.extend(attribute_fields());
     fields.extend([
         nullable("brand", UInt16),
@@ -513,18 +451,10 @@ pub(crate) fn needs_columns(needs: &[Need]) -> Vec<ArrayRef> {
     cols.extend(attribute_columns(needs.iter().map(|n| &n.attributes)));
     cols.extend([
         arc(needs.iter().map(|n| n.brand).collect::<UInt16Array>()),
-        arc(StringArray::from_iter_values(
-            needs.iter().map(|n| origin_name(n.origin)),
-        )),
+        arc(StringArray::from_iter_values(needs.iter().map(|n| origin_name(n.origin)))),
         arc(needs
             .iter()
-            .map(|n| {
-                if let NeedOrigin::Seeded(i) = n.origin {
-                    Some(i.0)
-                } else {
-                    None
-                }
-            })
+            .map(|n| if let NeedOrigin::Seeded(i) = n.origin { Some(i.0) } else { None })
             .collect::<UInt32Array>()),
         arc(UInt32Array::from_iter_values(needs.iter().map(|n| n.opened))),
         arc(needs.iter().map(|n| n.closed).collect::<UInt32Array>()),
@@ -537,19 +467,10 @@ pub(crate) fn needs_rows(path: &Path, batches: &[RecordBatch]) -> Result<Vec<Nee
     let mut out = Vec::new();
     for batch in batches {
         let c = Columns { path, batch };
-        let (id, user, leaf, origin, opened) = (
-            c.u32("need_id")?,
-            c.u32("user_id")?,
-            c.u16("leaf_id")?,
-            c.str("origin")?,
-            c.u32("opened")?,
-        );
-        let (brand, seed, closed, bought) = (
-            c.opt_u16("brand"),
-            c.opt_u32("seed_item_id"),
-            c.opt_u32("closed"),
-            c.opt_u32("bought_item_id"),
-        );
+        let (id, user, leaf, origin, opened) =
+            (c.u32("need_id")?, c.u32("user_id")?, c.u16("leaf_id")?, c.str("origin")?, c.u32("opened")?);
+        let (brand, seed, closed, bought) =
+            (c.opt_u16("brand"), c.opt_u32("seed_item_id"), c.opt_u32("closed"), c.opt_u32("bought_item_id"));
         let attrs = attribute_arrays(&c);
         for r in 0..batch.num_rows() {
             dense_id(path, "need_id", out.len(), id.value(r))?;
@@ -602,16 +523,11 @@ pub(crate) fn query_truth_columns(rows: &[QueryTruth]) -> Vec<ArrayRef> {
     vec![
         arc(UInt32Array::from_iter_values(rows.iter().map(|q| q.query.0))),
         arc(UInt32Array::from_iter_values(rows.iter().map(|q| q.need.0))),
-        arc(StringArray::from_iter_values(
-            rows.iter().map(|q| q.noise.form.as_str()),
-        )),
+        arc(StringArray::from_iter_values(rows.iter().map(|q| q.noise.form.as_str()))),
         arc(UInt8Array::from_iter_values(rows.iter().map(|q| q.noise.wanted))),
         arc(UInt8Array::from_iter_values(rows.iter().map(|q| q.noise.dropped))),
         arc(rows.iter().map(|q| Some(q.noise.synonym)).collect::<BooleanArray>()),
-        arc(rows
-            .iter()
-            .map(|q| Some(q.noise.synonym_possible))
-            .collect::<BooleanArray>()),
+        arc(rows.iter().map(|q| Some(q.noise.synonym_possible)).collect::<BooleanArray>()),
         arc(rows.iter().map(|q| Some(q.noise.typo)).collect::<BooleanArray>()),
     ]
 }
@@ -620,13 +536,8 @@ pub(crate) fn query_truth_rows(path: &Path, batches: &[RecordBatch]) -> Result<V
     let mut out = Vec::new();
     for batch in batches {
         let c = Columns { path, batch };
-        let (id, need, form, wanted, dropped) = (
-            c.u32("query_id")?,
-            c.u32("need_id")?,
-            c.str("form")?,
-            c.u8("wanted")?,
-            c.u8("dropped")?,
-        );
+        let (id, need, form, wanted, dropped) =
+            (c.u32("query_id")?, c.u32("need_id")?, c.str("form")?, c.u8("wanted")?, c.u8("dropped")?);
         let (synonym, possible, typo) = (c.bool("synonym")?, c.bool("synonym_possible")?, c.bool("typo")?);
         for r in 0..batch.num_rows() {
             dense_id(path, "query_id", out.len(), id.value(r))?;

@@ -30,10 +30,7 @@ pub fn qrels_from_trec(text: &str, path: &Path) -> Result<Vec<Judgement>> {
         let bad = |what: &str| {
             DatasetError::format(
                 path,
-                format!(
-                    "line {}: {what} in `{line}`; expected `query_id 0 item_id grade`",
-                    n + 1
-                ),
+                format!("line {}: {what} in `{line}`; expected `query_id 0 item_id grade`", n + 1),
             )
         };
         let parts: Vec<&str> = line.split_whitespace().collect();
@@ -43,21 +40,12 @@ pub fn qrels_from_trec(text: &str, path: &Path) -> Result<Vec<Judgement>> {
         let query = QueryId(q.parse().map_err(|_| bad("query id is not a number"))?);
         let item = ItemId(item.parse().map_err(|_| bad("item id is not a number"))?);
         let level: i32 = grade.parse().map_err(|_| bad("grade is not an integer"))?;
-        let grade = u8::try_from(level)
-            .ok()
-            .and_then(Grade::from_level)
-            .ok_or_else(|| bad("grade is not 0–3"))?;
+        let grade = u8::try_from(level).ok().and_then(Grade::from_level).ok_or_else(|| bad("grade is not 0–3"))?;
         rows.push(Judgement { query, item, grade });
     }
     rows.sort_unstable_by_key(|j| (j.query, j.item));
-    if let Some(w) = rows
-        .windows(2)
-        .find(|w| (w[0].query, w[0].item) == (w[1].query, w[1].item))
-    {
-        return Err(DatasetError::format(
-            path,
-            format!("query {} judges item {} twice", w[0].query, w[0].item),
-        ));
+    if let Some(w) = rows.windows(2).find(|w| (w[0].query, w[0].item) == (w[1].query, w[1].item)) {
+        return Err(DatasetError::format(path, format!("query {} judges item {} twice", w[0].query, w[0].item)));
     }
     Ok(rows)
 }
@@ -69,27 +57,15 @@ mod tests {
     #[test]
     fn round_trip_and_errors() {
         let rows = vec![
-            Judgement {
-                query: QueryId(0),
-                item: ItemId(5),
-                grade: Grade::Exact,
-            },
-            Judgement {
-                query: QueryId(1),
-                item: ItemId(2),
-                grade: Grade::Complement,
-            },
+            Judgement { query: QueryId(0), item: ItemId(5), grade: Grade::Exact },
+            Judgement { query: QueryId(1), item: ItemId(2), grade: Grade::Complement },
         ];
         let text = qrels_to_trec(&rows);
         assert_eq!(text, "0 0 5 3\n1 0 2 1\n");
         assert_eq!(qrels_from_trec(&text, Path::new("q.txt")).unwrap(), rows);
-        let err = qrels_from_trec("0 0 5 3\n0 0 5 2\n", Path::new("q.txt"))
-            .unwrap_err()
-            .to_string();
+        let err = qrels_from_trec("0 0 5 3\n0 0 5 2\n", Path::new("q.txt")).unwrap_err().to_string();
         assert!(err.contains("twice"), "{err}");
-        let err = qrels_from_trec("0 0 x 3\n", Path::new("q.txt"))
-            .unwrap_err()
-            .to_string();
+        let err = qrels_from_trec("0 0 x 3\n", Path::new("q.txt")).unwrap_err().to_string();
         assert!(err.starts_with("q.txt: line 1"), "{err}");
     }
 }

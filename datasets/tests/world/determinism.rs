@@ -43,16 +43,7 @@ fn another_seed_gives_another_world() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     write_with_threads(2, 3, a.path());
     write_with_threads(2, 4, b.path());
-    for f in [
-        "items.parquet",
-        "users.parquet",
-        "interactions.parquet",
-        "queries.parquet",
-    ] {
-        assert_ne!(
-            std::fs::read(a.path().join(f)).unwrap(),
-            std::fs::read(b.path().join(f)).unwrap(),
-            "{f}"
-        );
+    for f in ["items.parquet", "users.parquet", "interactions.parquet", "queries.parquet"] {
+        assert_ne!(std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap(), "{f}");
     }
 }

@@ -72,9 +72,7 @@ fn schema_version_mismatch_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     tiny_world_in(dir.path());
     let path = dir.path().join("world.toml");
-    let text = fs::read_to_string(&path)
-        .unwrap()
-        .replace("schema_version = 1", "schema_version = 999");
+    let text = fs::read_to_string(&path).unwrap().replace("schema_version = 1", "schema_version = 999");
     fs::write(&path, text).unwrap();
     let err = read_world(dir.path()).unwrap_err().to_string();
     assert!(err.contains("schema_version") && err.contains("999"), "{err}");

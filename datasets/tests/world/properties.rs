@@ -11,22 +11,16 @@ fn check_structure(w: &World) {
     let n_leaves = taxonomy.leaves.len();
     for item in &w.observable.catalog.items {
         assert!(item.leaf.index() < n_leaves, "item {} has leaf {}", item.id, item.leaf);
-        assert!(
-            item.price.is_finite() && item.price > 0.0,
-            "item {} price {}",
-            item.id,
-            item.price
-        );
+        assert!(item.price.is_finite() && item.price > 0.0, "item {} price {}", item.id, item.price);
         assert!(item.rating == 0.0 || (1.0..=5.0).contains(&item.rating));
         assert_eq!(item.rating == 0.0, item.review_count == 0);
         let leaf = taxonomy.leaf(item.leaf);
         assert!(leaf.brands.contains(&item.brand));
         assert!(item.title.contains(&item.brand));
     }
-    for (v, rows) in [
-        (&w.truth.item_vectors, w.observable.catalog.len()),
-        (&w.truth.user_vectors, w.observable.users.len()),
-    ] {
+    for (v, rows) in
+        [(&w.truth.item_vectors, w.observable.catalog.len()), (&w.truth.user_vectors, w.observable.users.len())]
+    {
         assert_eq!(v.rows(), rows);
         for r in 0..rows {
             let norm: f32 = v.row(r).iter().map(|x| x * x).sum();
@@ -78,17 +72,8 @@ fn prices_follow_their_leaf_distribution() {
         let mean = residuals.iter().sum::<f64>() / n;
         let sd = (residuals.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         // Cent rounding and the 0.5 floor barely move ln(price); allow 5 standard errors.
-        assert!(
-            mean.abs() < 5.0 * leaf.price_spread / n.sqrt() + 0.01,
-            "{}: mean residual {mean}",
-            leaf.name
-        );
-        assert!(
-            (sd / leaf.price_spread - 1.0).abs() < 0.3,
-            "{}: sd {sd} vs {}",
-            leaf.name,
-            leaf.price_spread
-        );
+        assert!(mean.abs() < 5.0 * leaf.price_spread / n.sqrt() + 0.01, "{}: mean residual {mean}", leaf.name);
+        assert!((sd / leaf.price_spread - 1.0).abs() < 0.3, "{}: sd {sd} vs {}", leaf.name, leaf.price_spread);
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} leaves had enough items");
@@ -119,10 +104,7 @@ fn judgements_agree_with_their_definitions() {
             .iter()
             .filter(|i| grade(&w.taxonomy, need, i.leaf, &w.truth.items[i.id.index()]) == Grade::Exact)
             .count();
-        assert_eq!(
-            judged.iter().filter(|j| j.grade == Grade::Exact).count(),
-            exact_in_catalog
-        );
+        assert_eq!(judged.iter().filter(|j| j.grade == Grade::Exact).count(), exact_in_catalog);
     }
 }
 
@@ -131,61 +113,33 @@ fn assert_rate(name: &str, hits: usize, n: usize, p: f64) {
     assert!(n >= 200, "{name}: only {n} trials");
     let observed = hits as f64 / n as f64;
     let se = (p * (1.0 - p) / n as f64).sqrt();
-    assert!(
-        (observed - p).abs() <= 4.0 * se + 0.005,
-        "{name}: observed {observed:.3} over {n}, configured {p}"
-    );
+    assert!((observed - p).abs() <= 4.0 * se + 0.005, "{name}: observed {observed:.3} over {n}, configured {p}");
 }
 
 #[test]
 fn query_noise_rates_match_the_scenario() {
     let w = statistical();
     let p = &w.scenario.queries;
-    let noise: Vec<_> = w
-        .truth
-        .queries
-        .iter()
-        .map(|q| (q.noise, &w.truth.needs[q.need.index()]))
-        .collect();
+    let noise: Vec<_> = w.truth.queries.iter().map(|q| (q.noise, &w.truth.needs[q.need.index()])).collect();
     let with_brand: Vec<_> = noise.iter().filter(|(_, need)| need.brand.is_some()).collect();
     assert_rate(
         "brand_only",
-        with_brand
-            .iter()
-            .filter(|(n, _)| n.form == QueryForm::BrandOnly)
-            .count(),
+        with_brand.iter().filter(|(n, _)| n.form == QueryForm::BrandOnly).count(),
         with_brand.len(),
         p.brand_only,
     );
     let not_brand_only: Vec<_> = noise.iter().filter(|(n, _)| n.form != QueryForm::BrandOnly).collect();
     assert_rate(
         "vague",
-        not_brand_only
-            .iter()
-            .filter(|(n, _)| n.form == QueryForm::Vague)
-            .count(),
+        not_brand_only.iter().filter(|(n, _)| n.form == QueryForm::Vague).count(),
         not_brand_only.len(),
         p.vague,
     );
-    let full: Vec<_> = noise
-        .iter()
-        .filter(|(n, _)| n.form == QueryForm::Full)
-        .map(|(n, _)| n)
-        .collect();
+    let full: Vec<_> = noise.iter().filter(|(n, _)| n.form == QueryForm::Full).map(|(n, _)| n).collect();
     let synonymable: Vec<_> = full.iter().filter(|n| n.synonym_possible).collect();
-    assert_rate(
-        "synonym",
-        synonymable.iter().filter(|n| n.synonym).count(),
-        synonymable.len(),
-        p.synonym,
-    );
+    assert_rate("synonym", synonymable.iter().filter(|n| n.synonym).count(), synonymable.len(), p.synonym);
     let wanted: usize = full.iter().map(|n| n.wanted as usize).sum();
-    assert_rate(
-        "drop_attribute",
-        full.iter().map(|n| n.dropped as usize).sum(),
-        wanted,
-        p.drop_attribute,
-    );
+    assert_rate("drop_attribute", full.iter().map(|n| n.dropped as usize).sum(), wanted, p.drop_attribute);
     // A typo needs a word of four letters; nearly every full query has one (the noun).
     assert_rate("typo", full.iter().filter(|n| n.typo).count(), full.len(), p.typo);
 }

@@ -19,12 +19,8 @@ fn many_exact_items_share_no_token_with_their_query() {
         exact += 1;
         title_disjoint += disjoint(&item.title) as usize;
         // Everything a lexical engine may index: title, brand and category path.
-        indexed_disjoint += disjoint(&format!(
-            "{} {} {}",
-            item.title,
-            item.brand,
-            catalog.category_path(item.leaf)
-        )) as usize;
+        indexed_disjoint +=
+            disjoint(&format!("{} {} {}", item.title, item.brand, catalog.category_path(item.leaf))) as usize;
     }
     let share = |n: usize| n as f64 / exact as f64;
     assert!(exact > 1_000, "only {exact} exact judgements");
@@ -34,11 +30,7 @@ fn many_exact_items_share_no_token_with_their_query() {
         "exact items sharing no token with the query's title: {:.3}",
         share(title_disjoint)
     );
-    assert!(
-        share(indexed_disjoint) > 0.05,
-        "… with title, brand and category path: {:.3}",
-        share(indexed_disjoint)
-    );
+    assert!(share(indexed_disjoint) > 0.05, "… with title, brand and category path: {:.3}", share(indexed_disjoint));
 }
 
 #[test]
@@ -64,27 +56,17 @@ fn purchases_follow_price_and_need() {
         }
     }
     let mean = |bought: bool| {
-        let v: Vec<f64> = clicked
-            .iter()
-            .filter(|(_, b)| **b == bought)
-            .map(|((_, i), _)| relative_price(*i))
-            .collect();
+        let v: Vec<f64> = clicked.iter().filter(|(_, b)| **b == bought).map(|((_, i), _)| relative_price(*i)).collect();
         (v.iter().sum::<f64>() / v.len() as f64, v.len())
     };
     let (bought, n_bought) = mean(true);
     let (not_bought, _) = mean(false);
     assert!(n_bought > 300, "only {n_bought} purchases");
-    assert!(
-        bought < not_bought - 0.05,
-        "relative ln price: bought {bought:.3}, not bought {not_bought:.3}"
-    );
+    assert!(bought < not_bought - 0.05, "relative ln price: bought {bought:.3}, not bought {not_bought:.3}");
 
     // Most purchases close a need, and a need's purchase is of its leaf.
     let closing = w.truth.needs.iter().filter(|n| n.bought.is_some()).count();
-    assert!(
-        closing as f64 > 0.5 * n_bought as f64,
-        "{closing} of {n_bought} purchases closed a need"
-    );
+    assert!(closing as f64 > 0.5 * n_bought as f64, "{closing} of {n_bought} purchases closed a need");
     for n in w.truth.needs.iter().filter_map(|n| n.bought.map(|b| (n, b))) {
         assert_eq!(catalog.item(n.1).leaf, n.0.leaf);
     }
@@ -97,47 +79,23 @@ fn purchases_follow_price_and_need() {
         l[l.len() / 2]
     };
     for e in w.observable.logs.events.iter().filter(|e| e.action == Action::Purchase) {
-        let target = if w.truth.users[e.user.index()].price_sensitivity > median_lambda {
-            &mut sensitive
-        } else {
-            &mut relaxed
-        };
+        let target =
+            if w.truth.users[e.user.index()].price_sensitivity > median_lambda { &mut sensitive } else { &mut relaxed };
         target.push(relative_price(e.item.unwrap()));
     }
     let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    assert!(
-        avg(&sensitive) < avg(&relaxed),
-        "sensitive {:.3} vs relaxed {:.3}",
-        avg(&sensitive),
-        avg(&relaxed)
-    );
+    assert!(avg(&sensitive) < avg(&relaxed), "sensitive {:.3} vs relaxed {:.3}", avg(&sensitive), avg(&relaxed));
 }
 
 #[test]
 fn the_feed_seeds_needs_that_come_back_as_searches() {
     let w = statistical();
-    let seeded = w
-        .truth
-        .needs
-        .iter()
-        .filter(|n| matches!(n.origin, NeedOrigin::Seeded(_)))
-        .count();
+    let seeded = w.truth.needs.iter().filter(|n| matches!(n.origin, NeedOrigin::Seeded(_))).count();
     let organic = w.truth.needs.iter().filter(|n| n.origin == NeedOrigin::Organic).count();
     assert!(seeded > 100 && organic > 100, "seeded {seeded}, organic {organic}");
-    let searches = w
-        .observable
-        .logs
-        .events
-        .iter()
-        .filter(|e| e.action == Action::Search)
-        .count();
-    let feed_purchases = w
-        .observable
-        .logs
-        .events
-        .iter()
-        .filter(|e| e.action == Action::Purchase && e.channel == Channel::Feed)
-        .count();
+    let searches = w.observable.logs.events.iter().filter(|e| e.action == Action::Search).count();
+    let feed_purchases =
+        w.observable.logs.events.iter().filter(|e| e.action == Action::Purchase && e.channel == Channel::Feed).count();
     let search_purchases = w
         .observable
         .logs

@@ -8,14 +8,7 @@ use searchrec_datasets::{Scale, Scenario};
 
 fn columns(path: &std::path::Path) -> Vec<String> {
     let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
-    reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .columns()
-        .iter()
-        .map(|c| c.name().to_string())
-        .collect()
+    reader.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().to_string()).collect()
 }
 
 #[test]
@@ -40,17 +33,7 @@ fn observable_tables_hold_only_observable_columns() {
         ("users.parquet", &["user_id", "age_band", "region", "tenure_days"]),
         (
             "interactions.parquet",
-            &[
-                "time",
-                "user_id",
-                "session_id",
-                "channel",
-                "action",
-                "item_id",
-                "position",
-                "search_id",
-                "query",
-            ],
+            &["time", "user_id", "session_id", "channel", "action", "item_id", "position", "search_id", "query"],
         ),
         ("queries.parquet", &["query_id", "user_id", "time", "text"]),
     ];
@@ -72,10 +55,7 @@ fn observable_tables_hold_only_observable_columns() {
         let found = columns(&dir.path().join(file));
         assert_eq!(found, cols, "{file}");
         for c in &found {
-            assert!(
-                !truth_words.iter().any(|t| c.contains(t)),
-                "{file} has truth-like column {c}"
-            );
+            assert!(!truth_words.iter().any(|t| c.contains(t)), "{file} has truth-like column {c}");
         }
     }
     // Truth lives in its own folder.

@@ -26,4 +26,4 @@ pub use engine::{Capabilities, Engine, EngineReport};
 pub use error::{EngineError, Result};
 pub use hit::{Hit, sort_hits};
 pub use registry::{EngineFactory, EngineSpec, Registry, parse_params};
-pub use request::{Context, FeedRequest, SearchRequest};
+pub use request::{Context, FeedRequest, SearchRequest, check_user};

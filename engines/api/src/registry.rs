@@ -65,14 +65,10 @@ impl Registry {
 
     /// The factory for a kind.
     pub fn factory(&self, kind: &str) -> Result<&dyn EngineFactory> {
-        self.factories
-            .iter()
-            .find(|f| f.kind() == kind)
-            .map(|f| f.as_ref())
-            .ok_or_else(|| EngineError::UnknownEngine {
-                kind: kind.to_string(),
-                known: self.factories.iter().map(|f| f.kind().to_string()).collect(),
-            })
+        self.factories.iter().find(|f| f.kind() == kind).map(|f| f.as_ref()).ok_or_else(|| EngineError::UnknownEngine {
+            kind: kind.to_string(),
+            known: self.factories.iter().map(|f| f.kind().to_string()).collect(),
+        })
     }
 
     /// Builds the engine a spec describes.

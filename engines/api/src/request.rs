@@ -18,9 +18,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// True when the context carries no signal at all.
     pub fn is_empty(&self) -> bool {
-        self.recent_queries.is_empty()
-            && self.recent_clicks.is_empty()
-            && self.recent_purchases.is_empty()
+        self.recent_queries.is_empty() && self.recent_clicks.is_empty() && self.recent_purchases.is_empty()
     }
 }
 
@@ -60,6 +58,18 @@ impl<'a> FeedRequest<'a> {
     pub fn new(user: UserId, k: usize) -> Self {
         FeedRequest { user, k, context: Context::default() }
     }
+}
+
+/// Rejects a user id past the user table the engine was built with; engines
+/// call it so that every engine refuses an unknown user in the same words.
+pub fn check_user(engine: &str, user: UserId, users: usize) -> crate::Result<()> {
+    if user.index() >= users {
+        return Err(crate::EngineError::InvalidRequest {
+            engine: engine.to_string(),
+            message: format!("unknown user {user}; the engine was built with {users} users"),
+        });
+    }
+    Ok(())
 }
 
 /// Checks shared by every engine: `k` is positive and the query has a word.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use searchrec_engine::{
-    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest,
+    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest, check_user,
 };
 use searchrec_interest::{EmbeddingConfig, FeedConfig, InterestError, InterestModel, VectorTable};
 use serde::Deserialize;
@@ -42,8 +42,8 @@ impl ExactEngine {
         let index = ExactIndex::new(Arc::clone(model.item_table())).map_err(fail)?;
         let report = EngineReport {
             build_seconds: start.elapsed().as_secs_f64(),
-            // The index shares the model's table, so it adds nothing.
-            memory_bytes: model.memory_bytes(),
+            // The index shares the model's table and adds its transposed copy.
+            memory_bytes: model.memory_bytes() + index.memory_bytes(),
             diagnostics: model.stats().diagnostics(),
         };
         Ok(ExactEngine { name: name.to_string(), model, index, report })
@@ -90,7 +90,10 @@ impl Engine for ExactEngine {
 
     fn recommend(&self, request: &FeedRequest<'_>) -> Result<Vec<Hit>> {
         request.validate(&self.name)?;
-        self.model.recommend_with(request, |query, n| self.index.search(query, n)).map_err(|e| e.into_engine(&self.name))
+        check_user(&self.name, request.user, self.model.users())?;
+        self.model
+            .recommend_with(request, |query, n| self.index.search(query, n))
+            .map_err(|e| e.into_engine(&self.name))
     }
 
     fn report(&self) -> EngineReport {

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use searchrec_engine::Hit;
-use searchrec_interest::{InterestError, VectorTable, check_query, dot};
+use searchrec_interest::{InterestError, VectorTable, check_query};
 
-use crate::kernel::{GROUP, dots};
+use crate::kernel::{PANEL, Panels};
 use crate::topk::TopK;
 
-/// Bytes of item vectors scanned per block: the block stays in L2 while
-/// every query of a batch passes over it, so the table is streamed from
-/// memory once per batch instead of once per query.
+/// Bytes of item panels scanned per block: the block stays in L2 while every
+/// query of a batch passes over it, so the table is streamed from memory
+/// once per batch instead of once per query.
 const BLOCK_BYTES: usize = 128 * 1024;
 
 /// Queries per parallel task in [`ExactIndex::search_batch`].
@@ -27,6 +27,7 @@ const PARALLEL_MIN_ITEMS: usize = 32 * 1024;
 #[derive(Clone, Debug)]
 pub struct ExactIndex {
     table: Arc<VectorTable>,
+    panels: Panels,
 }
 
 impl ExactIndex {
@@ -37,7 +38,8 @@ impl ExactIndex {
         if let Some(row) = table.first_non_finite_row() {
             return Err(InterestError::InvalidData(format!("item vector {row} holds NaN or infinity")));
         }
-        Ok(ExactIndex { table })
+        let panels = Panels::new(&table);
+        Ok(ExactIndex { table, panels })
     }
 
     /// The indexed table.
@@ -56,18 +58,19 @@ impl ExactIndex {
             return Ok(Vec::new());
         }
         let queries = [query];
+        let panels = self.panels.len();
         if n < PARALLEL_MIN_ITEMS {
             let mut top = [TopK::new(k)];
-            self.scan(&queries, 0..n, &mut top);
+            self.scan(&queries, 0..panels, &mut top);
             let [top] = top;
             return Ok(top.into_hits());
         }
-        let span = PARALLEL_MIN_ITEMS / 2;
-        let parts: Vec<TopK> = (0..n.div_ceil(span))
+        let span = PARALLEL_MIN_ITEMS / 2 / PANEL;
+        let parts: Vec<TopK> = (0..panels.div_ceil(span))
             .into_par_iter()
-            .map(|p| {
+            .map(|part| {
                 let mut top = [TopK::new(k)];
-                self.scan(&queries, p * span..((p + 1) * span).min(n), &mut top);
+                self.scan(&queries, part * span..((part + 1) * span).min(panels), &mut top);
                 let [top] = top;
                 top
             })
@@ -100,7 +103,7 @@ impl ExactIndex {
             .map(|batch| {
                 let mut tops = vec![TopK::new(k); batch.len()];
                 if k > 0 {
-                    self.scan(batch, 0..self.table.len(), &mut tops);
+                    self.scan(batch, 0..self.panels.len(), &mut tops);
                 }
                 tops.into_iter().map(TopK::into_hits).collect()
             })
@@ -108,32 +111,27 @@ impl ExactIndex {
         Ok(batches.into_iter().flatten().collect())
     }
 
-    /// Approximate bytes held (the shared table).
+    /// Approximate bytes held: the transposed copy of the table (the table
+    /// itself is shared with whoever built the index).
     pub fn memory_bytes(&self) -> u64 {
-        self.table.memory_bytes()
+        self.panels.memory_bytes()
     }
 
-    /// Offers the rows in `items` to the selection of every query, one
-    /// cache-sized block of rows at a time, `GROUP` queries per pass.
-    fn scan(&self, queries: &[&[f32]], items: Range<usize>, tops: &mut [TopK]) {
-        let block = (BLOCK_BYTES / (4 * self.table.dim())).max(1);
-        let mut start = items.start;
-        while start < items.end {
-            let end = (start + block).min(items.end);
-            let mut groups = queries.chunks_exact(GROUP);
-            let mut group_tops = tops.chunks_exact_mut(GROUP);
-            for (qs, ts) in (&mut groups).zip(&mut group_tops) {
-                let qs = [qs[0], qs[1], qs[2], qs[3]];
-                for i in start..end {
-                    let scores = dots(qs, self.table.row(i));
-                    for (t, s) in ts.iter_mut().zip(scores) {
-                        t.push(s, i as u32);
+    /// Offers the items of panels `panels` to the selection of every query,
+    /// one cache-sized block of panels at a time.
+    fn scan(&self, queries: &[&[f32]], panels: Range<usize>, tops: &mut [TopK]) {
+        let block = (BLOCK_BYTES / (4 * PANEL * self.table.dim())).max(1);
+        let items = self.panels.items();
+        let mut start = panels.start;
+        while start < panels.end {
+            let end = (start + block).min(panels.end);
+            for (q, top) in queries.iter().zip(tops.iter_mut()) {
+                for p in start..end {
+                    let first = p * PANEL;
+                    let scores = self.panels.scores(q, p);
+                    for (j, &score) in scores.iter().enumerate().take(items - first) {
+                        top.push(score, (first + j) as u32);
                     }
-                }
-            }
-            for (q, t) in groups.remainder().iter().zip(group_tops.into_remainder()) {
-                for i in start..end {
-                    t.push(dot(q, self.table.row(i)), i as u32);
                 }
             }
             start = end;
@@ -147,6 +145,7 @@ mod tests {
     use proptest::prelude::*;
     use searchrec_datasets::ItemId;
     use searchrec_engine::sort_hits;
+    use searchrec_interest::dot;
 
     fn naive(table: &VectorTable, q: &[f32], k: usize) -> Vec<Hit> {
         let mut all: Vec<Hit> =

@@ -43,17 +43,25 @@ impl Eq for Entry {}
 pub(crate) struct TopK {
     k: usize,
     heap: BinaryHeap<Entry>,
+    /// The worst kept score once `k` hits are kept, −∞ before: almost every
+    /// candidate of a long scan is rejected by one float comparison.
+    threshold: f32,
 }
 
 impl TopK {
     /// An empty selection of at most `k` hits.
     pub(crate) fn new(k: usize) -> Self {
-        TopK { k, heap: BinaryHeap::with_capacity(k) }
+        TopK { k, heap: BinaryHeap::with_capacity(k), threshold: f32::NEG_INFINITY }
     }
 
     /// Offers one candidate.
     #[inline]
     pub(crate) fn push(&mut self, score: f32, item: u32) {
+        // `<` is false for NaN, so NaN reaches the exact comparison, which
+        // ranks it last; a score equal to the threshold may still win on id.
+        if score < self.threshold {
+            return;
+        }
         let entry = Entry(Hit { item: ItemId(item), score });
         if self.heap.len() < self.k {
             self.heap.push(entry);
@@ -62,6 +70,14 @@ impl TopK {
         {
             // Replacing through PeekMut sifts once instead of pop + push.
             *worst = entry;
+        } else {
+            return;
+        }
+        if self.heap.len() == self.k
+            && let Some(worst) = self.heap.peek()
+            && !worst.0.score.is_nan()
+        {
+            self.threshold = worst.0.score;
         }
     }
 

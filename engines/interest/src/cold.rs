@@ -5,7 +5,7 @@
 //! so a cold item borrows the mean vector of the warm items of its leaf (of
 //! all warm items when its leaf has none): it is then recalled for users who
 //! like that leaf, and — being an average, hence shorter — below the leaf's
-//! proven items under dot scoring.
+//! proven items whenever vector length counts in the ranking.
 
 use rand::RngExt;
 use searchrec_datasets::Item;

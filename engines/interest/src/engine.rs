@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use searchrec_engine::{
-    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest,
+    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest, check_user,
 };
 
 use crate::index::{HnswIndex, Reachability};
@@ -108,6 +108,7 @@ impl Engine for InterestEngine {
 
     fn recommend(&self, request: &FeedRequest<'_>) -> Result<Vec<Hit>> {
         request.validate(&self.name)?;
+        check_user(&self.name, request.user, self.model.users())?;
         let ef = self.config.hnsw.ef_search;
         self.model
             .recommend_with(request, |query, n| self.index.search(query, n, ef))

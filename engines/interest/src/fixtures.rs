@@ -93,7 +93,10 @@ pub fn clustered(spec: &FixtureSpec) -> Fixture {
     // Zipf-like weight by rank within the leaf.
     let by_leaf: Vec<Vec<(u32, f64)>> = (0..clusters)
         .map(|c| {
-            (c..warm_items).step_by(clusters).map(|i| (i as u32, 1.0 / ((i / clusters) as f64 + 1.0).powf(0.8))).collect()
+            (c..warm_items)
+                .step_by(clusters)
+                .map(|i| (i as u32, 1.0 / ((i / clusters) as f64 + 1.0).powf(0.8)))
+                .collect()
         })
         .collect();
     let mut events = Vec::new();
@@ -156,7 +159,8 @@ pub fn clustered(spec: &FixtureSpec) -> Fixture {
             // The whole interaction goes, not only the purchase: a click left
             // behind would make the held-out item trivially predictable.
             let bought = events[first_event + last].clone();
-            let same = |e: &Event| e.session == bought.session && e.item == bought.item && e.action != Action::Impression;
+            let same =
+                |e: &Event| e.session == bought.session && e.item == bought.item && e.action != Action::Impression;
             let mut tail = events.split_off(first_event);
             tail.retain(|e| !same(e));
             events.extend(tail);

@@ -17,6 +17,11 @@ use crate::{HnswConfig, InterestError};
 /// `1 − dot` is only a nearest-neighbour distance for unit vectors.
 const UNIT_TOLERANCE: f32 = 1e-3;
 
+/// Distance within which a returned item counts as a tie with the searched
+/// one (cosine ≥ 1 − 1e-6): vectors that close differ only by rounding, and
+/// no index can be asked to tell them apart.
+const TIE_EPSILON: f32 = 1e-6;
+
 /// Bytes hnsw_rs spends per point besides its vector: the `Point` and its
 /// `Arc`, the per-layer table of 16 neighbour `Vec`s behind an
 /// `Arc<RwLock<_>>`, and its slot in the layer table. Read off hnsw_rs 0.3.5's
@@ -101,9 +106,12 @@ impl HnswIndex {
             return Err(InterestError::InvalidData(format!("item vector {row} holds NaN or infinity")));
         }
         if let Some((i, n)) = table.rows().map(norm).enumerate().find(|(_, n)| (n - 1.0).abs() > UNIT_TOLERANCE) {
-            return Err(InterestError::InvalidData(format!("item vector {i} has norm {n}, the index needs unit vectors")));
+            return Err(InterestError::InvalidData(format!(
+                "item vector {i} has norm {n}, the index needs unit vectors"
+            )));
         }
-        let hnsw = Hnsw::new(config.max_nb_connection, table.len(), config.max_layer, config.ef_construction, UnitDot);
+        let mut hnsw =
+            Hnsw::new(config.max_nb_connection, table.len(), config.max_layer, config.ef_construction, UnitDot);
         if config.parallel_build {
             let rows: Vec<(&[f32], usize)> = table.rows().enumerate().map(|(i, r)| (r, i)).collect();
             hnsw.parallel_insert_slice(&rows);
@@ -112,7 +120,6 @@ impl HnswIndex {
                 hnsw.insert_slice((row, i));
             }
         }
-        let mut hnsw = hnsw;
         hnsw.set_searching_mode(true);
         let links = hnsw
             .get_point_indexation()
@@ -155,8 +162,8 @@ impl HnswIndex {
 
     /// Searches every item's own vector for its single nearest neighbour with
     /// candidate list `ef`. An item counts as reachable when it is returned,
-    /// or when what is returned is at distance 0 too (an exact duplicate:
-    /// ann-benchmarks credits ties the same way).
+    /// or when what is returned is as close as the item itself up to
+    /// rounding (a duplicate; ann-benchmarks credits ties the same way).
     pub fn reachability(&self, ef: usize) -> Reachability {
         let start = Instant::now();
         let reachable = (0..self.table.len())
@@ -164,7 +171,10 @@ impl HnswIndex {
             .filter(|&i| {
                 let row = self.table.row(i);
                 let own = UnitDot.eval(row, row);
-                self.hnsw.search(row, 1, ef.clamp(1, self.table.len())).first().is_some_and(|n| n.d_id == i || n.distance <= own)
+                self.hnsw
+                    .search(row, 1, ef.clamp(1, self.table.len()))
+                    .first()
+                    .is_some_and(|n| n.d_id == i || n.distance <= own + TIE_EPSILON)
             })
             .count();
         Reachability { reachable, total: self.table.len(), ef, seconds: start.elapsed().as_secs_f64() }

@@ -43,9 +43,7 @@ impl Csr {
 
     /// The transpose, with `cols` rows.
     fn transpose(&self, cols: usize) -> Self {
-        let triples = (0..self.rows())
-            .flat_map(|r| self.row(r).map(move |(c, v)| (c, r as u32, v)))
-            .collect();
+        let triples = (0..self.rows()).flat_map(|r| self.row(r).map(move |(c, v)| (c, r as u32, v))).collect();
         Csr::from_triples(cols, triples)
     }
 

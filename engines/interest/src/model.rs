@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use searchrec_datasets::ItemId;
-use searchrec_engine::{BuildInput, FeedRequest, Hit};
+use searchrec_engine::{BuildInput, FeedRequest, Hit, sort_hits};
 
 use crate::cold::fill_cold_items;
 use crate::interactions::{Csr, Interactions};
@@ -54,7 +54,8 @@ pub enum QuerySource {
     Context,
     /// Both, mixed by `feed.context_weight`.
     HistoryAndContext,
-    /// Neither: the popularity direction.
+    /// Neither: the popularity direction (and, for recommendations, the
+    /// most popular items themselves).
     Popularity,
 }
 
@@ -69,6 +70,9 @@ pub struct InterestModel {
     has_history: Vec<bool>,
     purchases: Csr,
     popularity: Vec<f32>,
+    /// Items with interactions, most interacted first: the answer for a user
+    /// with neither history nor context.
+    popular: Vec<Hit>,
     stats: ModelStats,
 }
 
@@ -90,9 +94,12 @@ impl InterestModel {
         let cold_items = fill_cold_items(&mut embeddings.items, &warm, &input.catalog.items, embedding.seed)?;
         let train_seconds = start.elapsed().as_secs_f64();
 
-        let table = index_table(&embeddings.items, feed.scoring)?;
-        let has_history: Vec<bool> = (0..interactions.users()).map(|u| interactions.by_user().row(u).len() > 0).collect();
-        let popularity = popularity_direction(&embeddings.items, &interactions.item_popularity());
+        let table = index_table(&embeddings.items, feed.item_norm_exponent)?;
+        let has_history: Vec<bool> =
+            (0..interactions.users()).map(|u| interactions.by_user().row(u).len() > 0).collect();
+        let item_popularity = interactions.item_popularity();
+        let popularity = popularity_direction(&embeddings.items, &item_popularity);
+        let popular = popularity_ranking(&item_popularity);
         let stats = ModelStats {
             train_seconds,
             final_loss: training.loss_history.last().copied().unwrap_or(f64::NAN),
@@ -102,7 +109,8 @@ impl InterestModel {
         };
         Ok(InterestModel {
             embeddings,
-            popularity: query_vector(&popularity, feed.scoring),
+            popularity: query_vector(&popularity, feed.item_norm_exponent),
+            popular,
             table: Arc::new(table),
             feed: feed.clone(),
             click_weight: embedding.click_weight,
@@ -111,6 +119,11 @@ impl InterestModel {
             purchases: interactions.purchases().clone(),
             stats,
         })
+    }
+
+    /// Number of users the model was built with.
+    pub fn users(&self) -> usize {
+        self.has_history.len()
     }
 
     /// The trained (and cold-filled) factors.
@@ -163,7 +176,7 @@ impl InterestModel {
             (None, Some(c)) => (c, QuerySource::Context),
             (None, None) => return Ok((self.popularity.clone(), QuerySource::Popularity)),
         };
-        Ok((query_vector(&direction, self.feed.scoring), source))
+        Ok((query_vector(&direction, self.feed.item_norm_exponent), source))
     }
 
     /// Items a request must not return: with `feed.exclude_purchased`, what
@@ -187,8 +200,14 @@ impl InterestModel {
         request: &FeedRequest<'_>,
         search: impl FnOnce(&[f32], usize) -> Result<Vec<Hit>, InterestError>,
     ) -> Result<Vec<Hit>, InterestError> {
-        let (query, _) = self.user_vector(request)?;
+        let (query, source) = self.user_vector(request)?;
         let excluded = self.excluded_items(request);
+        if source == QuerySource::Popularity {
+            // Nothing personal to rank by: the most interacted-with items are a
+            // better answer than the items nearest their average direction.
+            let popular = self.popular.iter().filter(|h| excluded.binary_search(&h.item).is_err());
+            return Ok(popular.take(request.k).copied().collect());
+        }
         let wanted = request.k.saturating_add(excluded.len()).min(self.table.len());
         let mut hits = search(&query, wanted)?;
         hits.retain(|h| excluded.binary_search(&h.item).is_err());
@@ -203,11 +222,7 @@ impl InterestModel {
             + self.table.memory_bytes()
             + self.purchases.memory_bytes()
             + self.has_history.len() as u64
-    }
-
-    /// Number of users the model knows.
-    pub fn users(&self) -> usize {
-        self.has_history.len()
+            + (self.popular.len() * std::mem::size_of::<Hit>()) as u64
     }
 
     fn context_direction(&self, request: &FeedRequest<'_>) -> Result<Option<Vec<f32>>, InterestError> {
@@ -231,6 +246,19 @@ impl InterestModel {
         }
         Ok(normalized(&sum))
     }
+}
+
+/// Items with a positive popularity, most popular first (ties by id), scored
+/// by their popularity.
+fn popularity_ranking(popularity: &[f32]) -> Vec<Hit> {
+    let mut hits: Vec<Hit> = popularity
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p > 0.0)
+        .map(|(i, &p)| Hit { item: ItemId(i as u32), score: p })
+        .collect();
+    sort_hits(&mut hits);
+    hits
 }
 
 /// Σ popularity_i · ŷ_i, normalised; zero only if the items cancel out.

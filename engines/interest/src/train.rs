@@ -257,11 +257,11 @@ fn cholesky_row(
     for (j, strength) in rows.row(r) {
         let y = other.row(j as usize);
         let extra = (cfg.alpha * strength) as f64;
-        for a in 0..d {
-            let ya = y[a] as f64;
-            s.b64[a] += (1.0 + extra) * ya;
-            for b in 0..d {
-                s.a64[a * d + b] += extra * ya * y[b] as f64;
+        for ((b, a_row), &ya) in s.b64.iter_mut().zip(s.a64.chunks_exact_mut(d)).zip(y) {
+            let ya = ya as f64;
+            *b += (1.0 + extra) * ya;
+            for (a, &yb) in a_row.iter_mut().zip(y) {
+                *a += extra * ya * yb as f64;
             }
         }
     }

@@ -19,7 +19,7 @@ impl VectorTable {
         if dim == 0 {
             return Err(InterestError::InvalidData("vector dimension is 0".to_string()));
         }
-        if data.len() % dim != 0 {
+        if !data.len().is_multiple_of(dim) {
             return Err(InterestError::InvalidData(format!(
                 "{} values are not a whole number of {dim}-dimensional rows",
                 data.len()
@@ -136,11 +136,7 @@ pub fn norm(v: &[f32]) -> f32 {
 /// `v / |v|`, or `None` when `v` is zero or not finite.
 pub fn normalized(v: &[f32]) -> Option<Vec<f32>> {
     let n = norm(v);
-    if n.is_finite() && n > 0.0 {
-        Some(v.iter().map(|x| x / n).collect())
-    } else {
-        None
-    }
+    if n.is_finite() && n > 0.0 { Some(v.iter().map(|x| x / n).collect()) } else { None }
 }
 
 /// Checks a query against a table's dimension and for non-finite values.

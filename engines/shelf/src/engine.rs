@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use searchrec_datasets::{Catalog, ItemId, UserId};
 use searchrec_engine::{
-    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest,
+    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest, check_user,
     sort_hits,
 };
 use tantivy::Score;
@@ -71,13 +71,7 @@ impl ShelfEngine {
     }
 
     fn check_user(&self, user: Option<UserId>) -> Result<()> {
-        match user {
-            Some(user) if user.index() >= self.user_count => Err(EngineError::InvalidRequest {
-                engine: self.name.clone(),
-                message: format!("unknown user {user}; the engine was built with {} users", self.user_count),
-            }),
-            _ => Ok(()),
-        }
+        user.map_or(Ok(()), |u| check_user(&self.name, u, self.user_count))
     }
 }
 

@@ -52,11 +52,7 @@ fn analyzer(stemming: bool) -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter);
-    if stemming {
-        builder.filter(Stemmer::new(Language::English)).build()
-    } else {
-        builder.build()
-    }
+    if stemming { builder.filter(Stemmer::new(Language::English)).build() } else { builder.build() }
 }
 
 impl ShelfIndex {

@@ -47,7 +47,11 @@ impl TrustPrior {
     pub(crate) fn new(sales_weight: f64, rating_weight: f64, max_sales: u64) -> TrustPrior {
         let ln_max = (max_sales as f64).ln_1p();
         let sales_scale = if ln_max > 0.0 { 1.0 / ln_max } else { 0.0 };
-        TrustPrior { sales_weight: sales_weight as f32, rating_weight: rating_weight as f32, sales_scale: sales_scale as f32 }
+        TrustPrior {
+            sales_weight: sales_weight as f32,
+            rating_weight: rating_weight as f32,
+            sales_scale: sales_scale as f32,
+        }
     }
 
     /// The factor BM25 is multiplied by.

@@ -1,0 +1,138 @@
+//! The hybrid engine: a shelf engine and an interest engine built side by
+//! side, and the [`Engine`] implementation that routes requests through the
+//! coupling switches.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use searchrec_datasets::{ItemId, UserId};
+use searchrec_engine::{
+    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest, check_user,
+};
+use searchrec_interest::{InterestEngine, VectorTable};
+use searchrec_shelf::ShelfEngine;
+
+use crate::config::HybridConfig;
+
+/// Shelf search and interest recall in one engine, coupled as configured
+/// (see [`HybridConfig`] for what each switch reads and the formulas).
+///
+/// Both sides are built with the hybrid's instance name, so their errors
+/// name the engine the user configured. An unknown user is an error whatever
+/// the switches, worded as the interest engine words it: it is a malformed
+/// request, not a signal to ignore.
+pub struct HybridEngine {
+    pub(crate) name: String,
+    pub(crate) config: HybridConfig,
+    pub(crate) shelf: ShelfEngine,
+    pub(crate) interest: InterestEngine,
+    users: usize,
+    report: EngineReport,
+}
+
+impl HybridEngine {
+    /// Validates `config` and builds both sides from the same observable
+    /// data, in parallel. Any error of either side's build is returned.
+    pub fn build(name: &str, config: &HybridConfig, input: BuildInput<'_>) -> Result<HybridEngine> {
+        let start = Instant::now();
+        config.validate(name)?;
+        let (shelf, interest) = rayon::join(
+            || ShelfEngine::build(name, &config.shelf, input),
+            || InterestEngine::build(name, &config.interest, input),
+        );
+        let (shelf, interest) = (shelf?, interest?);
+        let report = combined_report(start, &shelf.report(), &interest.report());
+        Ok(HybridEngine {
+            name: name.to_string(),
+            config: config.clone(),
+            shelf,
+            interest,
+            users: input.users.len(),
+            report,
+        })
+    }
+
+    /// The configuration it was built with.
+    pub fn config(&self) -> &HybridConfig {
+        &self.config
+    }
+
+    /// The shelf side.
+    pub fn shelf(&self) -> &ShelfEngine {
+        &self.shelf
+    }
+
+    /// The interest side.
+    pub fn interest(&self) -> &InterestEngine {
+        &self.interest
+    }
+
+    /// Rejects a user the engine was not built with, in the interest
+    /// engine's words.
+    pub(crate) fn check_user(&self, user: UserId) -> Result<()> {
+        check_user(&self.name, user, self.users)
+    }
+
+    /// How many hits to draw from a side: `depth`, raised to `k`, and never
+    /// more than the catalogue holds (which keeps `k = usize::MAX` cheap).
+    pub(crate) fn depth(&self, depth: usize, k: usize) -> usize {
+        depth.max(k).min(self.interest.item_table().len())
+    }
+
+    /// The row of `item` in one of the interest side's tables.
+    pub(crate) fn row<'t>(&self, table: &'t VectorTable, item: ItemId) -> Result<&'t [f32]> {
+        if item.index() < table.len() {
+            Ok(table.row(item.index()))
+        } else {
+            // Both sides index the same catalogue; reaching this is a bug, reported, not a panic.
+            Err(EngineError::Backend {
+                engine: self.name.clone(),
+                message: format!("item {item} from the shelf side has no interest vector ({} rows)", table.len()),
+            })
+        }
+    }
+}
+
+/// The build time of the whole, the memory of both sides, and each side's
+/// diagnostics under `shelf.` / `interest.` (with its own build seconds).
+fn combined_report(start: Instant, shelf: &EngineReport, interest: &EngineReport) -> EngineReport {
+    let mut diagnostics = BTreeMap::new();
+    for (side, report) in [("shelf", shelf), ("interest", interest)] {
+        diagnostics.insert(format!("{side}.build_seconds"), report.build_seconds);
+        for (key, value) in &report.diagnostics {
+            diagnostics.insert(format!("{side}.{key}"), *value);
+        }
+    }
+    EngineReport {
+        build_seconds: start.elapsed().as_secs_f64(),
+        memory_bytes: shelf.memory_bytes + interest.memory_bytes,
+        diagnostics,
+    }
+}
+
+impl Engine for HybridEngine {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            search: true,
+            recommend: true,
+            personalised_search: self.config.personalised_search,
+            query_aware_feed: self.config.query_aware_feed,
+        }
+    }
+
+    fn search(&self, request: &SearchRequest<'_>) -> Result<Vec<Hit>> {
+        self.answer_search(request)
+    }
+
+    fn recommend(&self, request: &FeedRequest<'_>) -> Result<Vec<Hit>> {
+        self.answer_feed(request)
+    }
+
+    fn report(&self) -> EngineReport {
+        self.report.clone()
+    }
+}

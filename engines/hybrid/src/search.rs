@@ -1,0 +1,84 @@
+//! Search: the shelf ranking, personalised by the feed side when coupling A
+//! (`personalised_search`) is on and the request names a user.
+
+use searchrec_datasets::UserId;
+use searchrec_engine::{Context, Engine, FeedRequest, Hit, Result, SearchRequest};
+use searchrec_interest::dot;
+
+use crate::config::Fusion;
+use crate::engine::HybridEngine;
+use crate::fusion::{Normalisation, Weighted, linear, reciprocal_rank};
+
+impl HybridEngine {
+    /// Answers a search. Without coupling A, or without a user, the answer is
+    /// the shelf ranking for the query alone: neither the user nor the context
+    /// can change it (an anonymous searcher has no interest vector, so a
+    /// personalised engine falls back to lexical ranking rather than failing).
+    pub(crate) fn answer_search(&self, request: &SearchRequest<'_>) -> Result<Vec<Hit>> {
+        request.validate(&self.name)?;
+        if let Some(user) = request.user {
+            self.check_user(user)?;
+        }
+        match request.user {
+            Some(user) if self.config.personalised_search => self.personalised(request, user),
+            _ => self.lexical(request.query, request.k),
+        }
+    }
+
+    /// The shelf side's ranking, anonymous and context-free: shelf search
+    /// never personalises, and asking it that way keeps the user's id out of
+    /// the lexical half whatever the switches.
+    fn lexical(&self, query: &str, k: usize) -> Result<Vec<Hit>> {
+        self.shelf.search(&SearchRequest::new(query, k))
+    }
+
+    fn personalised(&self, request: &SearchRequest<'_>, user: UserId) -> Result<Vec<Hit>> {
+        // Only the feed-side signals of the context shape the user's vector;
+        // recent queries are search's own and say nothing about taste here.
+        let context = Context { recent_queries: &[], ..request.context };
+        let taste = self.interest.user_vector(&FeedRequest { user, k: request.k, context })?;
+        let config = &self.config;
+        let mut hits = match config.fusion {
+            Fusion::Rerank => {
+                let candidates = self.lexical(request.query, self.depth(config.rerank_depth, request.k))?;
+                let affinity = self.affinity(&taste, &candidates)?;
+                let beta = config.personalisation;
+                linear(
+                    &[Weighted { hits: &candidates, weight: 1.0 - beta }, Weighted { hits: &affinity, weight: beta }],
+                    Normalisation::MinMax,
+                )
+            }
+            Fusion::Rrf => self.blend(request, &taste, |lists| reciprocal_rank(lists, config.rrf_k))?,
+            Fusion::Minmax => self.blend(request, &taste, |lists| linear(lists, Normalisation::MinMax))?,
+            Fusion::Zscore => self.blend(request, &taste, |lists| linear(lists, Normalisation::ZScore))?,
+        };
+        hits.truncate(request.k);
+        Ok(hits)
+    }
+
+    /// Fuses the shelf list with the user's ANN recall, `candidate_depth`
+    /// hits each, weighted `shelf_weight` and `interest_weight`. Unlike the
+    /// feed, nothing bought is left out: searching for it again is how
+    /// people re-buy.
+    fn blend(
+        &self,
+        request: &SearchRequest<'_>,
+        taste: &[f32],
+        fuse: impl Fn(&[Weighted<'_>]) -> Vec<Hit>,
+    ) -> Result<Vec<Hit>> {
+        let depth = self.depth(self.config.candidate_depth, request.k);
+        let lexical = self.lexical(request.query, depth)?;
+        let recall = self.interest.search_vector(taste, depth, self.interest.config().hnsw.ef_search)?;
+        Ok(fuse(&[
+            Weighted { hits: &lexical, weight: self.config.shelf_weight },
+            Weighted { hits: &recall, weight: self.config.interest_weight },
+        ]))
+    }
+
+    /// `⟨taste, item⟩` for each candidate, in the interest index's space:
+    /// the same score the interest engine ranks its feed by.
+    fn affinity(&self, taste: &[f32], candidates: &[Hit]) -> Result<Vec<Hit>> {
+        let table = self.interest.item_table();
+        candidates.iter().map(|hit| Ok(Hit { item: hit.item, score: dot(taste, self.row(table, hit.item)?) })).collect()
+    }
+}

@@ -1,0 +1,14 @@
+//! The conformance suite, for every engine, on the small world.
+
+use searchrec_engine::conformance::{Probe, assert_conforms};
+
+use crate::fixtures::{engine, factories, input, world};
+
+#[test]
+fn every_engine_conforms_on_the_small_world() {
+    let queries: Vec<&str> = world().observable.queries.iter().take(20).map(|q| q.text.as_str()).collect();
+    let probe = Probe::from_input(input(), &queries);
+    for f in factories() {
+        assert_conforms(engine(f.kind()), &probe);
+    }
+}
