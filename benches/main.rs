@@ -5,10 +5,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 mod engines;
 mod generation;
+mod metrics;
 
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = generation::bench, engines::bench
+    targets = generation::bench, engines::bench, metrics::bench
 }
 criterion_main!(benches);

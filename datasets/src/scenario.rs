@@ -60,7 +60,7 @@ impl Scale {
     fn sizes(self) -> (u32, u32, u32, u32, u32) {
         match self {
             Scale::Tiny => (600, 300, 20, 60, 2_000),
-            Scale::Small => (20_000, 10_000, 30, 1_000, 2_000),
+            Scale::Small => (20_000, 10_000, 60, 1_000, 2_000),
             Scale::Medium => (1_000_000, 1_000_000, 15, 2_000, 500),
             Scale::Large => (10_000_000, 10_000_000, 15, 2_000, 500),
         }
@@ -255,7 +255,7 @@ pub struct BehaviourParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogParams {
-    /// Length of the logged period in days (default: by scale; small 30).
+    /// Length of the logged period in days (default: by scale; tiny 20, small 60, medium and large 15).
     pub days: u32,
     /// Items shown per result list or feed page (default 20).
     pub list_length: u32,

@@ -43,9 +43,10 @@ pub enum Solver {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct EmbeddingConfig {
-    /// Latent dimension. Default 8: on the generated small world (about two
-    /// interactions per user) held-out recall@50 was 0.151 at 8, 0.129 at 16
-    /// and 0.050 at 32 — sparse logs support few factors.
+    /// Latent dimension. Default 8: on generated small worlds (a few
+    /// interactions per user) held-out recall@50 was best at 8 — with 30 days
+    /// of logs 0.151 at 8, 0.129 at 16 and 0.050 at 32; with 60 days 0.192 at
+    /// 8 and 0.180 at 16. Sparse logs support few factors.
     pub dim: usize,
     /// ALS sweeps (users then items). Default 15.
     pub iterations: usize,
@@ -123,9 +124,9 @@ pub struct FeedConfig {
     /// product. ALS item vectors grow with how much an item is interacted
     /// with, so the exponent sets how far the feed leans towards proven
     /// items; it also keeps cold items (short averaged vectors) from
-    /// topping cosine feeds. Default 1: on the generated small world (dim 8)
-    /// it gave held-out recall@50 0.151 against 0.129 at 0.5, with ANN
-    /// recall@10 0.97 against exact. (On the denser clustered test fixture
+    /// topping cosine feeds. Default 1: on the generated small world (30
+    /// days, dim 8) it gave held-out recall@50 0.151 against 0.129 at 0.5,
+    /// with ANN recall@10 0.97 against exact. (On the denser clustered test fixture
     /// 0.25–0.5 did best: tune it per world.)
     pub item_norm_exponent: f32,
     /// Share of the query direction given to the request's context (recent

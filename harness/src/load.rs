@@ -1,0 +1,795 @@
+//! Load generation: closed-loop throughput and open-loop latency.
+//!
+//! A workload is a list of owned [`Request`]s, replayed round-robin against a
+//! `&dyn Engine` from several threads at once:
+//!
+//! - [`ClosedLoop`]: N threads, each issuing its next request as soon as the
+//!   previous one returns. This measures the most the engine can serve
+//!   (throughput), but its latencies are service times only: a client that
+//!   waits for a slow answer also stops sending, so nothing queues.
+//! - [`OpenLoop`]: requests arrive on a fixed schedule whatever the engine
+//!   does, and latency is measured from each request's *intended* send time.
+//!   This is the latency a user sees under that arrival rate, queueing
+//!   included (no coordinated omission).
+//!
+//! Latencies go into HdrHistograms in nanoseconds with 3 significant figures
+//! (0.1 % resolution), one per thread, merged at the end; summaries report
+//! them in **microseconds** (`*_us` fields, `f64`). Only successful requests
+//! are timed: a fast failure would otherwise pull the percentiles down and
+//! make a broken engine look quick. Errors — an engine `Err` or a panic — are
+//! counted and the run goes on.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use searchrec_datasets::UserId;
+use searchrec_engine::{Engine, FeedRequest, SearchRequest};
+use serde::{Deserialize, Serialize};
+
+use crate::{HarnessError, Result};
+
+/// HdrHistogram precision: 3 significant figures keeps every recorded
+/// latency within 0.1 % of its true value at any magnitude.
+const SIGNIFICANT_FIGURES: u8 = 3;
+
+/// One request of a workload. Owns its data, so a workload is built once (from
+/// a query set or a user list) and replayed as often as needed. Requests carry
+/// no [`searchrec_engine::Context`]: load is measured without channel coupling.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    /// A typed query, answered by [`Engine::search`].
+    Search {
+        /// The query text.
+        query: String,
+        /// How many hits to ask for.
+        k: usize,
+        /// The searching user, for personalised engines.
+        user: Option<UserId>,
+    },
+    /// A feed request, answered by [`Engine::recommend`].
+    Feed {
+        /// The user the feed is for.
+        user: UserId,
+        /// How many hits to ask for.
+        k: usize,
+    },
+}
+
+impl Request {
+    /// Sends the request; `Err` carries the engine's error or panic message.
+    /// A panicking engine is caught so that one bad request cannot abort a
+    /// long run or hide the results of every other thread.
+    fn send(&self, engine: &dyn Engine) -> std::result::Result<(), String> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| match self {
+            Request::Search { query, k, user } => {
+                engine.search(&SearchRequest { user: *user, ..SearchRequest::new(query, *k) })
+            }
+            Request::Feed { user, k } => engine.recommend(&FeedRequest::new(*user, *k)),
+        }));
+        match outcome {
+            Ok(Ok(_hits)) => Ok(()),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err(format!("engine `{}` panicked", engine.name())),
+        }
+    }
+}
+
+/// How much to run: a number of requests or a span of time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Amount {
+    /// This many requests, across all threads.
+    Requests(u64),
+    /// Requests until this much time has passed. In a closed loop, requests
+    /// already in flight at the deadline complete and are counted; in an open
+    /// loop, it means the requests scheduled inside the span
+    /// (`ceil(seconds × rate)`).
+    Duration(Duration),
+}
+
+impl Amount {
+    /// No warm-up.
+    pub const NONE: Amount = Amount::Requests(0);
+
+    fn is_zero(self) -> bool {
+        matches!(self, Amount::Requests(0)) || self == Amount::Duration(Duration::ZERO)
+    }
+}
+
+/// Latency percentiles of successful requests, in microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    /// Timed (successful) requests.
+    pub count: u64,
+    /// Mean, µs.
+    pub mean_us: f64,
+    /// Median, µs.
+    pub p50_us: f64,
+    /// 90th percentile, µs.
+    pub p90_us: f64,
+    /// 99th percentile, µs.
+    pub p99_us: f64,
+    /// 99.9th percentile, µs.
+    pub p999_us: f64,
+    /// Maximum, µs.
+    pub max_us: f64,
+}
+
+impl LatencySummary {
+    /// Summarises a histogram of nanoseconds. An empty histogram gives zeros.
+    pub fn from_histogram(histogram: &Histogram<u64>) -> LatencySummary {
+        let us = |ns: u64| ns as f64 / 1_000.0;
+        LatencySummary {
+            count: histogram.len(),
+            mean_us: histogram.mean() / 1_000.0,
+            p50_us: us(histogram.value_at_quantile(0.5)),
+            p90_us: us(histogram.value_at_quantile(0.9)),
+            p99_us: us(histogram.value_at_quantile(0.99)),
+            p999_us: us(histogram.value_at_quantile(0.999)),
+            max_us: us(histogram.max()),
+        }
+    }
+}
+
+/// What one measured run did.
+///
+/// Throughput is *counted*: successful requests divided by measured wall
+/// time. It is not 1 / mean latency (ann-benchmarks' "QPS", which its users
+/// object to in #423 and PR #618): that equals throughput only for a single
+/// client with no gap between requests. With N threads the engine may serve
+/// up to N / latency, or far less once threads contend for cores, locks or
+/// memory bandwidth — then latency and throughput move apart and 1 / mean
+/// latency describes neither. Failed requests are left out so that an engine
+/// failing fast does not look fast.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoadSummary {
+    /// Client threads.
+    pub threads: usize,
+    /// Measured requests completed, successful or not (warm-up excluded).
+    pub requests: u64,
+    /// How many of them failed (engine error or panic).
+    pub errors: u64,
+    /// The first failure seen, to explain a run full of errors.
+    pub first_error: Option<String>,
+    /// Measured wall time, seconds.
+    pub seconds: f64,
+    /// Successful requests per second of measured wall time.
+    pub throughput: f64,
+    /// Latency of successful requests.
+    pub latency: LatencySummary,
+}
+
+/// What one open-loop run did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenLoopSummary {
+    /// The target arrival rate, requests per second.
+    pub rate: f64,
+    /// The rate at which measured requests actually started:
+    /// (n − 1) / (last start − first start). Below `rate` when the workers
+    /// could not keep up. `None` with fewer than two measured requests.
+    pub achieved_rate: Option<f64>,
+    /// Measured requests that started more than `late_after_us` after their
+    /// intended send time, because every worker was busy.
+    pub late: u64,
+    /// The lateness tolerated before a start counts as late, µs.
+    pub late_after_us: f64,
+    /// The run, with latency measured from each request's intended send
+    /// time: what a user arriving on schedule waits, queueing included. The
+    /// wall time runs from the first measured intended send time to the last
+    /// measured completion.
+    pub load: LoadSummary,
+    /// Service time (from the actual start of each request), the number a
+    /// naive load generator would report; compare it with `load.latency` to
+    /// see how much of the latency is queueing.
+    pub service: LatencySummary,
+}
+
+/// A closed-loop run: `threads` clients, each sending its next request as
+/// soon as the previous one returns, so the engine is never idle and the
+/// result is the throughput it sustains at that concurrency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClosedLoop {
+    /// Client threads, at least 1.
+    pub threads: usize,
+    /// Run first and not measured: fills caches and pages in the index.
+    pub warm_up: Amount,
+    /// The measured part; not zero.
+    pub measure: Amount,
+}
+
+impl ClosedLoop {
+    /// Runs the warm-up, then the measurement, over `workload` replayed
+    /// round-robin; the measurement continues the workload where the warm-up
+    /// left off.
+    pub fn run(&self, engine: &dyn Engine, workload: &[Request]) -> Result<LoadSummary> {
+        check_workload(workload)?;
+        check_threads(self.threads)?;
+        check_amount("warm_up", self.warm_up, true)?;
+        check_amount("measure", self.measure, false)?;
+        let cursor = AtomicU64::new(0);
+        if !self.warm_up.is_zero() {
+            self.phase(engine, workload, &cursor, self.warm_up, "warm_up")?;
+        }
+        let start = Instant::now();
+        let tally = self.phase(engine, workload, &cursor, self.measure, "measure")?;
+        let seconds = start.elapsed().as_secs_f64();
+        Ok(tally.summary(self.threads, seconds))
+    }
+
+    /// One phase: every thread loops until the amount is used up.
+    fn phase(
+        &self,
+        engine: &dyn Engine,
+        workload: &[Request],
+        cursor: &AtomicU64,
+        amount: Amount,
+        what: &str,
+    ) -> Result<Tally> {
+        let (limit, deadline) = match amount {
+            Amount::Requests(n) => (n, None),
+            Amount::Duration(span) => (u64::MAX, Some(deadline(span, what)?)),
+        };
+        let issued = AtomicU64::new(0);
+        let worker = || -> Result<Tally> {
+            let mut tally = Tally::new()?;
+            while deadline.is_none_or(|d| Instant::now() < d) && issued.fetch_add(1, Ordering::Relaxed) < limit {
+                let request = pick(workload, cursor.fetch_add(1, Ordering::Relaxed));
+                let begin = Instant::now();
+                let outcome = request.send(engine);
+                let end = Instant::now();
+                tally.record(&outcome, end.saturating_duration_since(begin), end);
+            }
+            Ok(tally)
+        };
+        let tallies = thread::scope(|scope| {
+            let handles: Vec<_> = (0..self.threads).map(|_| scope.spawn(worker)).collect();
+            handles.into_iter().map(join).collect::<Vec<_>>()
+        });
+        merge_all(tallies)
+    }
+}
+
+/// An open-loop run: request i is due at t0 + i / `rate`, whatever the
+/// engine is doing, and is served by the next free worker of a pool of
+/// `threads`.
+///
+/// Latency is measured from the intended send time, not from when a worker
+/// got round to it. A closed loop, or an open loop timed from the actual
+/// start, stops the clock while requests wait behind a slow one: one 200 ms
+/// stall at 100 requests/s delays about 20 requests, but such a load
+/// generator records one slow request and 19 fast ones ("coordinated
+/// omission", Gil Tene). Here those 20 waits are all counted, and the naive
+/// figure is kept beside it in [`OpenLoopSummary::service`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpenLoop {
+    /// Arrival rate, requests per second; finite and positive.
+    pub rate: f64,
+    /// Worker threads serving the arrivals, at least 1. With too few, the
+    /// achieved rate falls below the target and requests start late.
+    pub threads: usize,
+    /// Arrivals served first and not measured.
+    pub warm_up: Amount,
+    /// The measured arrivals; not zero.
+    pub measure: Amount,
+    /// A request starting later than this after its intended time counts as
+    /// late; a little slack absorbs the sleep granularity of the OS.
+    pub late_after: Duration,
+}
+
+impl OpenLoop {
+    /// Default lateness tolerance: well above the OS's sleep overshoot (tens
+    /// of µs), well below any queueing worth reporting.
+    pub const DEFAULT_LATE_AFTER: Duration = Duration::from_millis(1);
+
+    /// `rate` requests per second over `threads` workers for `measure`, with
+    /// no warm-up and the default lateness tolerance.
+    pub fn new(rate: f64, threads: usize, measure: Amount) -> OpenLoop {
+        OpenLoop { rate, threads, warm_up: Amount::NONE, measure, late_after: OpenLoop::DEFAULT_LATE_AFTER }
+    }
+
+    /// Runs the warm-up arrivals then the measured ones, on one schedule.
+    pub fn run(&self, engine: &dyn Engine, workload: &[Request]) -> Result<OpenLoopSummary> {
+        check_workload(workload)?;
+        check_threads(self.threads)?;
+        if !(self.rate.is_finite() && self.rate > 0.0) {
+            return Err(invalid(
+                "rate",
+                format!("the arrival rate must be a positive number of requests per second, not {}", self.rate),
+            ));
+        }
+        check_amount("warm_up", self.warm_up, true)?;
+        check_amount("measure", self.measure, false)?;
+        let warm = self.arrivals(self.warm_up);
+        let total = warm.saturating_add(self.arrivals(self.measure));
+        let t0 = Instant::now();
+        // Every due time up to the last must be representable, so the
+        // workers below never meet an overflow.
+        let due =
+            |ticket: u64| Duration::try_from_secs_f64(ticket as f64 / self.rate).ok().and_then(|o| t0.checked_add(o));
+        let (Some(first_measured), Some(_)) = (due(warm), due(total)) else {
+            return Err(invalid(
+                "rate",
+                format!("{total} requests at {} per second last longer than a clock can count", self.rate),
+            ));
+        };
+        let next = AtomicU64::new(0);
+        let worker = || -> Result<(Tally, Service)> {
+            let mut tally = Tally::new()?;
+            let mut service = Service::new()?;
+            loop {
+                let ticket = next.fetch_add(1, Ordering::Relaxed);
+                if ticket >= total {
+                    break;
+                }
+                let Some(intended) = due(ticket) else { break };
+                let now = Instant::now();
+                if intended > now {
+                    thread::sleep(intended - now);
+                }
+                let begin = Instant::now();
+                let outcome = pick(workload, ticket).send(engine);
+                let end = Instant::now();
+                if ticket < warm {
+                    continue;
+                }
+                let late = begin.saturating_duration_since(intended) > self.late_after;
+                let took = outcome.is_ok().then(|| end.saturating_duration_since(begin));
+                tally.record(&outcome, end.saturating_duration_since(intended), end);
+                service.record(begin, took, late);
+            }
+            Ok((tally, service))
+        };
+        let results = thread::scope(|scope| {
+            let handles: Vec<_> = (0..self.threads).map(|_| scope.spawn(worker)).collect();
+            handles.into_iter().map(join).collect::<Vec<_>>()
+        });
+        let (tally, service) = merge_all(results)?;
+        let seconds = tally.last_end.map_or(0.0, |end| end.saturating_duration_since(first_measured).as_secs_f64());
+        let achieved_rate = match (service.first_start, service.last_start) {
+            (Some(first), Some(last)) if service.started >= 2 && last > first => {
+                Some((service.started - 1) as f64 / last.duration_since(first).as_secs_f64())
+            }
+            _ => None,
+        };
+        Ok(OpenLoopSummary {
+            rate: self.rate,
+            achieved_rate,
+            late: service.late,
+            late_after_us: self.late_after.as_secs_f64() * 1e6,
+            load: tally.summary(self.threads, seconds),
+            service: LatencySummary::from_histogram(&service.histogram),
+        })
+    }
+
+    /// The number of arrivals an amount stands for (at least 1 unless zero).
+    fn arrivals(&self, amount: Amount) -> u64 {
+        match amount {
+            Amount::Requests(n) => n,
+            Amount::Duration(span) if span.is_zero() => 0,
+            // `as` saturates: an absurd span becomes "forever", which is what was asked.
+            Amount::Duration(span) => ((span.as_secs_f64() * self.rate).ceil() as u64).max(1),
+        }
+    }
+}
+
+/// One thread's measurements; merged into one at the end.
+struct Tally {
+    latency: Histogram<u64>,
+    requests: u64,
+    errors: u64,
+    first_error: Option<String>,
+    last_end: Option<Instant>,
+}
+
+/// Open-loop extras: service times of successful requests, and the start
+/// times and lateness of all measured ones.
+struct Service {
+    histogram: Histogram<u64>,
+    started: u64,
+    late: u64,
+    first_start: Option<Instant>,
+    last_start: Option<Instant>,
+}
+
+/// Per-thread results that can be folded together.
+trait Merge: Sized {
+    fn merge(&mut self, other: Self) -> Result<()>;
+}
+
+/// Folds every thread's results; the first failure wins.
+fn merge_all<T: Merge>(parts: Vec<Result<T>>) -> Result<T> {
+    let mut total: Option<T> = None;
+    for part in parts {
+        let part = part?;
+        match &mut total {
+            None => total = Some(part),
+            Some(sum) => sum.merge(part)?,
+        }
+    }
+    total.ok_or_else(|| invalid("threads", "no thread ran".to_string()))
+}
+
+impl Tally {
+    fn new() -> Result<Tally> {
+        Ok(Tally { latency: histogram()?, requests: 0, errors: 0, first_error: None, last_end: None })
+    }
+
+    /// Records one completed request; only a success is timed.
+    fn record(&mut self, outcome: &std::result::Result<(), String>, latency: Duration, end: Instant) {
+        self.requests += 1;
+        self.last_end = self.last_end.max(Some(end));
+        match outcome {
+            Ok(()) => record(&mut self.latency, latency),
+            Err(message) => {
+                self.errors += 1;
+                self.first_error.get_or_insert_with(|| message.clone());
+            }
+        }
+    }
+
+    fn summary(&self, threads: usize, seconds: f64) -> LoadSummary {
+        let successes = self.requests - self.errors;
+        LoadSummary {
+            threads,
+            requests: self.requests,
+            errors: self.errors,
+            first_error: self.first_error.clone(),
+            seconds,
+            throughput: if seconds > 0.0 { successes as f64 / seconds } else { 0.0 },
+            latency: LatencySummary::from_histogram(&self.latency),
+        }
+    }
+}
+
+impl Merge for Tally {
+    fn merge(&mut self, other: Tally) -> Result<()> {
+        add(&mut self.latency, &other.latency)?;
+        self.requests += other.requests;
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+        self.last_end = self.last_end.max(other.last_end);
+        Ok(())
+    }
+}
+
+impl Merge for Service {
+    fn merge(&mut self, other: Service) -> Result<()> {
+        add(&mut self.histogram, &other.histogram)?;
+        self.started += other.started;
+        self.late += other.late;
+        self.first_start = match (self.first_start, other.first_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_start = self.last_start.max(other.last_start);
+        Ok(())
+    }
+}
+
+impl<A: Merge, B: Merge> Merge for (A, B) {
+    fn merge(&mut self, other: (A, B)) -> Result<()> {
+        self.0.merge(other.0)?;
+        self.1.merge(other.1)
+    }
+}
+
+impl Service {
+    fn new() -> Result<Service> {
+        Ok(Service { histogram: histogram()?, started: 0, late: 0, first_start: None, last_start: None })
+    }
+
+    /// Records one measured start; `service` is `None` for a failure.
+    fn record(&mut self, begin: Instant, service: Option<Duration>, late: bool) {
+        if let Some(service) = service {
+            record(&mut self.histogram, service);
+        }
+        self.started += 1;
+        self.late += u64::from(late);
+        self.first_start = Some(self.first_start.map_or(begin, |first| first.min(begin)));
+        self.last_start = self.last_start.max(Some(begin));
+    }
+}
+
+fn histogram() -> Result<Histogram<u64>> {
+    Histogram::new(SIGNIFICANT_FIGURES).map_err(|e| invalid("latency histogram", e.to_string()))
+}
+
+fn add(into: &mut Histogram<u64>, from: &Histogram<u64>) -> Result<()> {
+    into.add(from).map_err(|e| invalid("latency histogram", e.to_string()))
+}
+
+/// Records a duration in nanoseconds. The histogram grows to fit: its
+/// `saturating_record` would instead clamp everything to the histogram's
+/// initial tiny range. Growing fails only past `usize` counts, then the
+/// value is clamped to the largest one the histogram holds.
+fn record(histogram: &mut Histogram<u64>, duration: Duration) {
+    let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+    if histogram.record(nanos).is_err() {
+        histogram.saturating_record(nanos);
+    }
+}
+
+/// The workload entry for a position; the workload is replayed round-robin.
+fn pick(workload: &[Request], position: u64) -> &Request {
+    // The workload is checked non-empty and `usize` → `u64` never truncates on
+    // supported targets, so the remainder is always an index into it.
+    &workload[(position % workload.len() as u64) as usize]
+}
+
+/// Waits for a load thread. Engine panics are caught inside the thread, so a
+/// panic here is the harness's own; it is reported, not propagated.
+fn join<T>(handle: thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle.join().unwrap_or_else(|_| Err(invalid("load thread", "a load thread panicked".to_string())))
+}
+
+fn deadline(span: Duration, what: &str) -> Result<Instant> {
+    Instant::now().checked_add(span).ok_or_else(|| invalid(what, format!("{span:?} is longer than a clock can count")))
+}
+
+fn check_workload(workload: &[Request]) -> Result<()> {
+    if workload.is_empty() {
+        return Err(invalid("workload", "the workload is empty; give at least one request".to_string()));
+    }
+    Ok(())
+}
+
+fn check_threads(threads: usize) -> Result<()> {
+    if threads == 0 {
+        return Err(invalid("threads", "at least 1 thread is needed to send requests".to_string()));
+    }
+    Ok(())
+}
+
+fn check_amount(what: &str, amount: Amount, zero_allowed: bool) -> Result<()> {
+    if amount.is_zero() && !zero_allowed {
+        return Err(invalid(what, "a run must measure at least one request or a positive duration".to_string()));
+    }
+    if let Amount::Duration(span) = amount {
+        deadline(span, what)?;
+    }
+    Ok(())
+}
+
+fn invalid(what: &str, message: String) -> HarnessError {
+    HarnessError::Invalid { what: what.to_string(), message }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use searchrec_engine::{Capabilities, EngineError, EngineReport, Hit};
+
+    use super::*;
+
+    /// An engine that sleeps per request, optionally stalls once, fails for
+    /// users divisible by `fail_every`, and panics for one user.
+    #[derive(Default)]
+    struct Fake {
+        delay: Duration,
+        stall: Option<(u64, Duration)>,
+        fail_every: Option<u32>,
+        panic_on: Option<u32>,
+        calls: AtomicU64,
+        users: Mutex<Vec<u32>>,
+    }
+
+    impl Fake {
+        fn sleeping(delay: Duration) -> Fake {
+            Fake { delay, ..Fake::default() }
+        }
+
+        fn calls(&self) -> u64 {
+            self.calls.load(Ordering::Relaxed)
+        }
+
+        fn answer(&self, user: Option<UserId>) -> searchrec_engine::Result<Vec<Hit>> {
+            let call = self.calls.fetch_add(1, Ordering::Relaxed);
+            let pause = match self.stall {
+                Some((at, stall)) if at == call => stall,
+                _ => self.delay,
+            };
+            if !pause.is_zero() {
+                thread::sleep(pause);
+            }
+            let user = user.map_or(1, |u| u.0);
+            if let Ok(mut users) = self.users.lock() {
+                users.push(user);
+            }
+            if self.panic_on == Some(user) {
+                panic!("fake engine told to panic");
+            }
+            if self.fail_every.is_some_and(|n| user.is_multiple_of(n)) {
+                return Err(EngineError::Backend { engine: "fake".into(), message: format!("user {user} fails") });
+            }
+            Ok(Vec::new())
+        }
+    }
+
+    impl Engine for Fake {
+        fn name(&self) -> &str {
+            "fake"
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities { search: true, recommend: true, ..Capabilities::default() }
+        }
+        fn search(&self, request: &SearchRequest<'_>) -> searchrec_engine::Result<Vec<Hit>> {
+            self.answer(request.user)
+        }
+        fn recommend(&self, request: &FeedRequest<'_>) -> searchrec_engine::Result<Vec<Hit>> {
+            self.answer(Some(request.user))
+        }
+        fn report(&self) -> EngineReport {
+            EngineReport::default()
+        }
+    }
+
+    fn feeds(users: u32) -> Vec<Request> {
+        (0..users).map(|u| Request::Feed { user: UserId(u), k: 10 }).collect()
+    }
+
+    fn closed(threads: usize, warm_up: Amount, measure: Amount) -> ClosedLoop {
+        ClosedLoop { threads, warm_up, measure }
+    }
+
+    fn what(error: HarnessError) -> String {
+        match error {
+            HarnessError::Invalid { what, .. } => what,
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn closed_loop_throughput_is_bounded_by_threads_over_latency() {
+        let delay = Duration::from_millis(2);
+        let engine = Fake::sleeping(delay);
+        let workload = vec![Request::Search { query: "red hoodie".into(), k: 10, user: None }];
+        let mut throughput = Vec::new();
+        for threads in [1, 4] {
+            let s = closed(threads, Amount::NONE, Amount::Requests(100)).run(&engine, &workload).unwrap();
+            assert_eq!((s.requests, s.errors, s.latency.count, s.threads), (100, 0, 100, threads));
+            // Each request sleeps at least `delay`, so nothing beats threads / delay…
+            let ceiling = threads as f64 / delay.as_secs_f64();
+            assert!(s.throughput <= ceiling * 1.05, "{threads} threads: {} > {ceiling}", s.throughput);
+            // …and even a loaded machine gets within a wide factor of it.
+            assert!(s.throughput >= ceiling / 20.0, "{threads} threads: {} ≪ {ceiling}", s.throughput);
+            assert!(s.latency.p50_us >= 2_000.0 && s.latency.mean_us >= 2_000.0, "{:?}", s.latency);
+            assert!(s.latency.p50_us <= s.latency.p90_us && s.latency.p99_us <= s.latency.max_us);
+            throughput.push(s.throughput);
+        }
+        // Sleeping threads need no CPU, so 4 of them serve well over 1.5× of 1.
+        assert!(throughput[1] > 1.5 * throughput[0], "{throughput:?}");
+    }
+
+    #[test]
+    fn closed_loop_runs_for_a_duration() {
+        let engine = Fake::sleeping(Duration::from_millis(5));
+        let s = closed(2, Amount::NONE, Amount::Duration(Duration::from_millis(100))).run(&engine, &feeds(3)).unwrap();
+        assert!(s.seconds >= 0.1, "{}", s.seconds);
+        assert!(s.requests >= 2 && s.requests == engine.calls(), "{} vs {}", s.requests, engine.calls());
+        assert!(s.throughput <= 2.0 / 0.005 * 1.05, "{}", s.throughput);
+    }
+
+    #[test]
+    fn warm_up_is_excluded_from_counts() {
+        let engine = Fake::default();
+        let s = closed(3, Amount::Requests(7), Amount::Requests(20)).run(&engine, &feeds(4)).unwrap();
+        assert_eq!((engine.calls(), s.requests, s.latency.count), (27, 20, 20));
+
+        let engine = Fake::sleeping(Duration::from_millis(1));
+        let warm_up = Amount::Duration(Duration::from_millis(30));
+        let s = closed(2, warm_up, Amount::Requests(20)).run(&engine, &feeds(4)).unwrap();
+        assert_eq!(s.requests, 20);
+        assert!(engine.calls() > 20, "the warm-up sent nothing");
+
+        let engine = Fake::default();
+        let open = OpenLoop { warm_up: Amount::Requests(5), ..OpenLoop::new(2_000.0, 2, Amount::Requests(10)) };
+        let s = open.run(&engine, &feeds(4)).unwrap();
+        assert_eq!((engine.calls(), s.load.requests, s.load.latency.count, s.service.count), (15, 10, 10, 10));
+    }
+
+    #[test]
+    fn errors_are_counted_and_the_run_continues() {
+        // Users 0, 3, …, 27 fail: 10 of 30.
+        let engine = Fake { fail_every: Some(3), ..Fake::default() };
+        let s = closed(2, Amount::NONE, Amount::Requests(30)).run(&engine, &feeds(30)).unwrap();
+        assert_eq!((s.requests, s.errors, s.latency.count), (30, 10, 20));
+        assert!(s.first_error.as_deref().is_some_and(|e| e.contains("fails")), "{:?}", s.first_error);
+
+        let s = OpenLoop::new(3_000.0, 2, Amount::Requests(30)).run(&engine, &feeds(30)).unwrap();
+        assert_eq!((s.load.requests, s.load.errors, s.load.latency.count, s.service.count), (30, 10, 20, 20));
+    }
+
+    #[test]
+    fn a_panicking_engine_is_an_error_not_a_crash() {
+        let engine = Fake { panic_on: Some(2), ..Fake::default() };
+        let s = closed(2, Amount::NONE, Amount::Requests(8)).run(&engine, &feeds(4)).unwrap();
+        assert_eq!((s.requests, s.errors), (8, 2));
+        assert!(s.first_error.as_deref().is_some_and(|e| e.contains("panicked")), "{:?}", s.first_error);
+    }
+
+    #[test]
+    fn open_loop_counts_queueing_behind_a_stall() {
+        // One worker, 100 arrivals/s, 1 ms service, and one 200 ms stall on
+        // the 11th request: ~20 arrivals queue behind it.
+        let engine =
+            Fake { delay: Duration::from_millis(1), stall: Some((10, Duration::from_millis(200))), ..Fake::default() };
+        let s = OpenLoop::new(100.0, 1, Amount::Requests(120)).run(&engine, &feeds(5)).unwrap();
+        assert_eq!((s.load.requests, s.load.errors), (120, 0));
+        // Measured from the intended send time, the queue shows at p99…
+        assert!(s.load.latency.p99_us >= 100_000.0, "intended-time p99 {:?}", s.load.latency);
+        assert!(s.load.latency.max_us >= 199_000.0, "{:?}", s.load.latency);
+        // …while service times hide it behind the single slow request.
+        assert!(s.service.p99_us < 50_000.0, "service p99 {:?}", s.service);
+        assert!(s.service.max_us >= 199_000.0, "{:?}", s.service);
+        assert!(s.late >= 10, "late {}", s.late);
+        assert!(s.load.latency.p99_us > 2.0 * s.service.p99_us);
+    }
+
+    #[test]
+    fn open_loop_keeps_to_the_schedule() {
+        let engine = Fake::default();
+        let s = OpenLoop::new(500.0, 2, Amount::Requests(50)).run(&engine, &feeds(5)).unwrap();
+        // 50 arrivals 2 ms apart span at least 98 ms: an open loop never runs ahead.
+        assert!(s.load.seconds >= 0.098, "{}", s.load.seconds);
+        let achieved = s.achieved_rate.unwrap();
+        assert!(achieved <= 500.0 * 1.05 && achieved > 50.0, "{achieved}");
+
+        // A duration means the arrivals scheduled inside it.
+        let engine = Fake::default();
+        let s = OpenLoop::new(400.0, 1, Amount::Duration(Duration::from_millis(50))).run(&engine, &feeds(1)).unwrap();
+        assert_eq!((engine.calls(), s.load.requests), (20, 20));
+    }
+
+    #[test]
+    fn invalid_settings_name_the_field() {
+        let engine = Fake::default();
+        let ok = closed(1, Amount::NONE, Amount::Requests(1));
+        assert_eq!(what(ok.run(&engine, &[]).unwrap_err()), "workload");
+        assert_eq!(what(closed(0, Amount::NONE, Amount::Requests(1)).run(&engine, &feeds(1)).unwrap_err()), "threads");
+        assert_eq!(what(closed(1, Amount::NONE, Amount::Requests(0)).run(&engine, &feeds(1)).unwrap_err()), "measure");
+        let forever = Amount::Duration(Duration::MAX);
+        assert_eq!(what(closed(1, Amount::NONE, forever).run(&engine, &feeds(1)).unwrap_err()), "measure");
+        assert_eq!(what(closed(1, forever, Amount::Requests(1)).run(&engine, &feeds(1)).unwrap_err()), "warm_up");
+
+        for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let open = OpenLoop::new(rate, 1, Amount::Requests(1));
+            assert_eq!(what(open.run(&engine, &feeds(1)).unwrap_err()), "rate", "rate {rate}");
+        }
+        let tiny = OpenLoop::new(1e-300, 1, Amount::Requests(2));
+        assert_eq!(what(tiny.run(&engine, &feeds(1)).unwrap_err()), "rate");
+        assert_eq!(what(OpenLoop::new(1.0, 0, Amount::Requests(1)).run(&engine, &feeds(1)).unwrap_err()), "threads");
+        assert_eq!(what(OpenLoop::new(1.0, 1, Amount::Requests(1)).run(&engine, &[]).unwrap_err()), "workload");
+        assert_eq!(what(OpenLoop::new(1.0, 1, Amount::NONE).run(&engine, &feeds(1)).unwrap_err()), "measure");
+        assert_eq!(engine.calls(), 0, "an invalid run must send nothing");
+    }
+
+    #[test]
+    fn the_workload_is_replayed_round_robin() {
+        let engine = Fake::default();
+        closed(1, Amount::Requests(2), Amount::Requests(4)).run(&engine, &feeds(3)).unwrap();
+        // Warm-up takes users 0, 1; the measurement continues at 2.
+        assert_eq!(*engine.users.lock().unwrap(), vec![0, 1, 2, 0, 1, 2]);
+    }
+
+    #[test]
+    fn summaries_serialize() {
+        let engine = Fake::default();
+        let s = OpenLoop::new(5_000.0, 1, Amount::Requests(5)).run(&engine, &feeds(2)).unwrap();
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(json.contains("\"p999_us\"") && json.contains("\"achieved_rate\""), "{json}");
+        // serde_json's default float parsing is not always correctly rounded,
+        // so compare the counts exactly and the floats to a relative 1e-12.
+        let back: OpenLoopSummary = serde_json::from_str(&json).unwrap();
+        assert_eq!((back.load.requests, back.late, back.load.latency.count), (5, s.late, 5));
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+        assert!(
+            close(back.load.throughput, s.load.throughput) && close(back.load.latency.p99_us, s.load.latency.p99_us)
+        );
+        assert!(back.achieved_rate.zip(s.achieved_rate).is_some_and(|(a, b)| close(a, b)));
+    }
+}
