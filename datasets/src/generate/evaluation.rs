@@ -53,16 +53,43 @@ impl Generator<'_> {
     /// complementary leaves (Complement). Exact items are all kept; Substitute
     /// and Complement are each sampled down to `max_per_grade` when there are
     /// more, so the ideal ranking stays exact for nDCG at any realistic cutoff.
-    pub(crate) fn judge(&self, catalog: &Catalog, items: &[ItemTruth], needs: &[Need]) -> Vec<Judgement> {
+    ///
+    /// Queries are judged a fixed-size chunk at a time and each chunk's rows
+    /// (sorted by query, then item) go to `each`, so a writer never holds all
+    /// judgements at once: a large world has hundreds of millions.
+    pub(crate) fn judge(
+        &self,
+        catalog: &Catalog,
+        items: &[ItemTruth],
+        needs: &[Need],
+        mut each: impl FnMut(Vec<Judgement>) -> crate::Result<()>,
+    ) -> crate::Result<()> {
+        const QUERIES_PER_CHUNK: usize = 64;
         let mut by_leaf: Vec<Vec<ItemId>> = vec![Vec::new(); self.taxonomy.leaves.len()];
         for item in &catalog.items {
             by_leaf[item.leaf.index()].push(item.id);
         }
+        for (c, chunk) in needs.chunks(QUERIES_PER_CHUNK).enumerate() {
+            let first = c * QUERIES_PER_CHUNK;
+            each(self.judge_chunk(&by_leaf, items, chunk, first))?;
+        }
+        Ok(())
+    }
+
+    /// Judges `needs`, the needs of queries `first..`.
+    fn judge_chunk(
+        &self,
+        by_leaf: &[Vec<ItemId>],
+        items: &[ItemTruth],
+        needs: &[Need],
+        first: usize,
+    ) -> Vec<Judgement> {
         let cap = self.scenario.judgements.max_per_grade as usize;
         let per_query: Vec<Vec<Judgement>> = needs
             .par_iter()
             .enumerate()
-            .map(|(q, need)| {
+            .map(|(offset, need)| {
+                let q = first + offset;
                 let query = QueryId(q as u32);
                 let mut rng = stream(self.seed, Purpose::Judgements, q as u64, 0);
                 let mut graded: [Vec<ItemId>; 4] = Default::default();

@@ -166,7 +166,11 @@ pub fn generate_with_progress(scenario: &Scenario, seed: u64, progress: Progress
     let mut sink = MemorySink::default();
     let log_needs = g.write_logs(&g.log_context(&items, &users), &mut sink, &|n| progress(Stage::Logs, n))?;
     let evaluation = g.evaluation(&users.vectors, log_needs);
-    let judgements = g.judge(&items.catalog, &items.truth, &evaluation.needs);
+    let mut judgements = Vec::new();
+    g.judge(&items.catalog, &items.truth, &evaluation.needs, |mut rows| {
+        judgements.append(&mut rows);
+        Ok(())
+    })?;
     progress(Stage::Queries, evaluation.queries.len() as u64);
     let mut needs = sink.needs;
     needs.extend(evaluation.needs);

@@ -18,7 +18,8 @@ mod parquet_file;
 mod tables;
 mod trec;
 
-use std::fs;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -141,7 +142,17 @@ fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Re
     events.finish()?;
     needs.finish()?;
 
-    let judgements = g.judge(catalog, &items.truth, &evaluation.needs);
+    let mut qrels = TableWriter::create(&staging.join("qrels.parquet"), tables::qrels_schema())?;
+    let qrels_txt = staging.join("qrels.txt");
+    let mut trec = BufWriter::new(File::create(&qrels_txt).map_err(|e| DatasetError::io(&qrels_txt, e))?);
+    let mut judgements = 0u64;
+    g.judge(catalog, &items.truth, &evaluation.needs, |rows| {
+        judgements += rows.len() as u64;
+        qrels.write(tables::qrels_columns(&rows))?;
+        trec.write_all(qrels_to_trec(&rows).as_bytes()).map_err(|e| DatasetError::io(&qrels_txt, e))
+    })?;
+    qrels.finish()?;
+    trec.into_inner().map_err(|e| DatasetError::io(&qrels_txt, e.into_error()))?;
     progress(Stage::Queries, evaluation.queries.len() as u64);
     write_table(
         &staging.join("queries.parquet"),
@@ -153,15 +164,12 @@ fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Re
         tables::query_truth_schema(),
         tables::query_truth_columns(&evaluation.truth),
     )?;
-    write_table(&staging.join("qrels.parquet"), tables::qrels_schema(), tables::qrels_columns(&judgements))?;
-    let qrels_txt = staging.join("qrels.txt");
-    fs::write(&qrels_txt, qrels_to_trec(&judgements)).map_err(|e| DatasetError::io(&qrels_txt, e))?;
 
     counts.items = catalog.items.len() as u64;
     counts.users = users.profiles.len() as u64;
     counts.needs += evaluation.needs.len() as u64;
     counts.queries = evaluation.queries.len() as u64;
-    counts.judgements = judgements.len() as u64;
+    counts.judgements = judgements;
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         generator: format!("searchrec-datasets {}", env!("CARGO_PKG_VERSION")),
