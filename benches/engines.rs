@@ -5,16 +5,7 @@ use std::hint::black_box;
 
 use criterion::Criterion;
 use searchrec_datasets::{Scale, Scenario, UserId, generate};
-use searchrec_engine::{BuildInput, Engine, EngineFactory, FeedRequest, SearchRequest};
-
-fn factories() -> Vec<Box<dyn EngineFactory>> {
-    vec![
-        Box::new(searchrec_shelf::ShelfFactory),
-        Box::new(searchrec_interest::InterestFactory),
-        Box::new(searchrec_exact::ExactFactory),
-        Box::new(searchrec_hybrid::HybridFactory),
-    ]
-}
+use searchrec_engine::{BuildInput, Engine, EngineSpec, FeedRequest, SearchRequest};
 
 /// Recall@10 of `ann` against `exact` over every 10th user, so the timing of
 /// the interest engine is read together with the recall it was timed at.
@@ -34,9 +25,16 @@ pub fn bench(c: &mut Criterion) {
     let world = generate(&Scenario::preset(Scale::Small), 7).unwrap();
     let o = &world.observable;
     let input = BuildInput { catalog: &o.catalog, users: &o.users, logs: &o.logs };
-    let engines: Vec<Box<dyn Engine>> =
-        factories().iter().map(|f| f.build(f.kind(), &toml::Table::new(), input).unwrap()).collect();
-    let recall = recall_at_10(engines[1].as_ref(), engines[2].as_ref(), o.users.len() as u32);
+    let registry = searchrec::registry();
+    let engines: Vec<Box<dyn Engine>> = registry
+        .kinds()
+        .map(|(kind, _)| {
+            let spec = EngineSpec { name: kind.to_string(), kind: kind.to_string(), params: toml::Table::new() };
+            registry.build(&spec, input).unwrap()
+        })
+        .collect();
+    let engine = |kind: &str| engines.iter().find(|e| e.name() == kind).expect("registered kind").as_ref();
+    let recall = recall_at_10(engine("interest"), engine("exact"), o.users.len() as u32);
     eprintln!("interest engine timed at recall@10 = {recall:.4} against exact (default parameters)");
 
     let mut group = c.benchmark_group("engine");

@@ -7,7 +7,6 @@
 mod cli;
 mod commands;
 mod progress;
-mod registry;
 
 use std::process::ExitCode;
 

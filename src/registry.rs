@@ -1,4 +1,4 @@
-//! The engine registry this binary ships: one line per engine crate.
+//! The engine registry searchrec ships: one line per engine crate.
 
 use searchrec_engine::Registry;
 

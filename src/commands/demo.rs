@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cli::Cli;
 use crate::commands::generate::{GenerateSummary, generate};
-use crate::registry::registry;
+use searchrec::registry;
 
 /// Seed of the demo world.
 const SEED: u64 = 7;

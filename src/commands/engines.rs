@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use crate::cli::Cli;
-use crate::registry::registry;
+use searchrec::registry;
 
 pub fn run(cli: &Cli) -> Result<()> {
     let r = registry();

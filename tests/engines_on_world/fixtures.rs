@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use searchrec_datasets::{Scale, Scenario, World, generate};
-use searchrec_engine::{BuildInput, Engine, EngineFactory};
+use searchrec_engine::{BuildInput, Engine, EngineSpec};
 
 /// The `small` preset, seed 7 (the demo's world).
 pub fn world() -> &'static World {
@@ -17,29 +17,23 @@ pub fn input() -> BuildInput<'static> {
     BuildInput { catalog: &o.catalog, users: &o.users, logs: &o.logs }
 }
 
-/// Every shipped engine kind, with its factory.
-pub fn factories() -> Vec<Box<dyn EngineFactory>> {
-    vec![
-        Box::new(searchrec_shelf::ShelfFactory),
-        Box::new(searchrec_interest::InterestFactory),
-        Box::new(searchrec_exact::ExactFactory),
-        Box::new(searchrec_hybrid::HybridFactory),
-    ]
+/// Every shipped engine kind.
+pub fn kinds() -> Vec<&'static str> {
+    searchrec::registry().kinds().map(|(kind, _)| kind).collect()
 }
 
 /// The engine of a kind, built once with default parameters.
 pub fn engine(kind: &str) -> &'static dyn Engine {
-    static ENGINES: OnceLock<Vec<(String, Box<dyn Engine>)>> = OnceLock::new();
+    static ENGINES: OnceLock<Vec<(&'static str, Box<dyn Engine>)>> = OnceLock::new();
     let engines = ENGINES.get_or_init(|| {
-        factories()
+        let registry = searchrec::registry();
+        kinds()
             .into_iter()
-            .map(|f| {
-                (
-                    f.kind().to_string(),
-                    f.build(f.kind(), &toml::Table::new(), input()).unwrap_or_else(|e| panic!("{}: {e}", f.kind())),
-                )
+            .map(|kind| {
+                let spec = EngineSpec { name: kind.to_string(), kind: kind.to_string(), params: toml::Table::new() };
+                (kind, registry.build(&spec, input()).unwrap_or_else(|e| panic!("{kind}: {e}")))
             })
             .collect()
     });
-    engines.iter().find(|(k, _)| k == kind).map(|(_, e)| e.as_ref()).expect("registered kind")
+    engines.iter().find(|(k, _)| *k == kind).map(|(_, e)| e.as_ref()).expect("registered kind")
 }

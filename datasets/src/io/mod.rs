@@ -20,7 +20,7 @@ mod trec;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -237,10 +237,6 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     Ok(manifest)
 }
 
-fn table(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
-}
-
 /// Reads only the observable half (what engines may be built from).
 pub fn read_observable(dir: &Path) -> Result<(Manifest, Observable)> {
     let manifest = read_manifest(dir)?;
@@ -255,13 +251,13 @@ pub fn read_observable(dir: &Path) -> Result<(Manifest, Observable)> {
 }
 
 fn read_observable_tables(dir: &Path, category_paths: &[String]) -> Result<Observable> {
-    let p = table(dir, "items.parquet");
+    let p = dir.join("items.parquet");
     let items = tables::items_rows(&p, &read_table(&p, &tables::items_schema())?, category_paths)?;
-    let p = table(dir, "users.parquet");
+    let p = dir.join("users.parquet");
     let users = tables::users_rows(&p, &read_table(&p, &tables::users_schema())?)?;
-    let p = table(dir, "interactions.parquet");
+    let p = dir.join("interactions.parquet");
     let (events, queries) = tables::interactions_rows(&p, &read_table(&p, &tables::interactions_schema())?)?;
-    let p = table(dir, "queries.parquet");
+    let p = dir.join("queries.parquet");
     let eval = tables::queries_rows(&p, &read_table(&p, &tables::queries_schema())?)?;
     Ok(Observable {
         catalog: crate::Catalog { items, category_paths: category_paths.to_vec() },
@@ -287,19 +283,19 @@ pub fn read_world(dir: &Path) -> Result<World> {
     let taxonomy = Taxonomy::embedded()?;
     let dim = manifest.scenario.world.latent_dim as usize;
     let latent = LatentSpace::generate(manifest.seed, &taxonomy, dim);
-    let p = table(dir, "qrels.parquet");
+    let p = dir.join("qrels.parquet");
     let judgements = tables::qrels_rows(&p, &read_table(&p, &tables::qrels_schema())?)?;
     check_count(dir, "qrels.parquet", judgements.len(), manifest.counts.judgements)?;
-    let p = table(dir, "truth/items.parquet");
+    let p = dir.join("truth/items.parquet");
     let (items, item_vectors) = tables::item_truth_rows(&p, &read_table(&p, &tables::item_truth_schema(dim))?, dim)?;
     check_count(dir, "truth/items.parquet", items.len(), manifest.counts.items)?;
-    let p = table(dir, "truth/users.parquet");
+    let p = dir.join("truth/users.parquet");
     let (users, user_vectors) = tables::user_truth_rows(&p, &read_table(&p, &tables::user_truth_schema(dim))?, dim)?;
     check_count(dir, "truth/users.parquet", users.len(), manifest.counts.users)?;
-    let p = table(dir, "truth/needs.parquet");
+    let p = dir.join("truth/needs.parquet");
     let needs = tables::needs_rows(&p, &read_table(&p, &tables::needs_schema())?)?;
     check_count(dir, "truth/needs.parquet", needs.len(), manifest.counts.needs)?;
-    let p = table(dir, "truth/queries.parquet");
+    let p = dir.join("truth/queries.parquet");
     let queries = tables::query_truth_rows(&p, &read_table(&p, &tables::query_truth_schema())?)?;
     check_count(dir, "truth/queries.parquet", queries.len(), manifest.counts.queries)?;
     Ok(World {
