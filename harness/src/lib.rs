@@ -7,10 +7,13 @@
 //! coordinated omission.
 
 pub mod ann;
+mod atomic_file;
 mod error;
 pub mod load;
 pub mod metrics;
+pub mod results;
 pub mod significance;
+pub mod simulate;
 pub mod trec_run;
 
 pub use ann::{AnnRecall, QueryRecall, feed_recall, reachability};

@@ -98,8 +98,13 @@ impl Amount {
     }
 }
 
+/// Quantiles of the latency curve kept for plotting, HdrHistogram's
+/// "percentile distribution" style: dense towards the tail.
+const CURVE_QUANTILES: [f64; 14] =
+    [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999, 1.0];
+
 /// Latency percentiles of successful requests, in microseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
     /// Timed (successful) requests.
     pub count: u64,
@@ -115,6 +120,9 @@ pub struct LatencySummary {
     pub p999_us: f64,
     /// Maximum, µs.
     pub max_us: f64,
+    /// (quantile, µs) pairs from the minimum to the maximum, for plotting
+    /// the whole distribution.
+    pub curve: Vec<[f64; 2]>,
 }
 
 impl LatencySummary {
@@ -129,6 +137,11 @@ impl LatencySummary {
             p99_us: us(histogram.value_at_quantile(0.99)),
             p999_us: us(histogram.value_at_quantile(0.999)),
             max_us: us(histogram.max()),
+            curve: if histogram.is_empty() {
+                Vec::new()
+            } else {
+                CURVE_QUANTILES.iter().map(|&q| [q, us(histogram.value_at_quantile(q))]).collect()
+            },
         }
     }
 }

@@ -151,7 +151,7 @@ pub struct QueryMetrics {
 }
 
 /// Means over the queries a [`QueryPolicy`] counts.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeanMetrics {
     /// How many queries were averaged.
     pub queries: usize,
@@ -361,7 +361,7 @@ pub fn write_metrics_json(path: &Path, evaluation: &Evaluation) -> Result<()> {
     });
     let text = serde_json::to_string_pretty(&doc)
         .map_err(|e| invalid(&path.display().to_string(), format!("cannot render JSON: {e}")))?;
-    crate::trec_run::write_atomically(path, text.as_bytes())
+    crate::atomic_file::write_atomically(path, text.as_bytes())
 }
 
 fn invalid(what: &str, message: String) -> HarnessError {

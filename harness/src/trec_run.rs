@@ -14,7 +14,6 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::Path;
 
 use searchrec_datasets::{ItemId, QueryId};
@@ -59,7 +58,7 @@ pub fn run_to_trec<H: AsRef<[Hit]>>(run_id: &str, run: &[(QueryId, H)]) -> Resul
 
 /// Writes a run file atomically (see [`run_to_trec`] for the checks).
 pub fn write_run<H: AsRef<[Hit]>>(path: &Path, run_id: &str, run: &[(QueryId, H)]) -> Result<()> {
-    write_atomically(path, run_to_trec(run_id, run)?.as_bytes())
+    crate::atomic_file::write_atomically(path, run_to_trec(run_id, run)?.as_bytes())
 }
 
 /// Parses TREC run text; `what` names the source in errors. Returns each
@@ -119,29 +118,6 @@ pub fn run_from_trec(text: &str, what: &str) -> Result<Vec<(QueryId, Vec<Hit>)>>
 pub fn read_run(path: &Path) -> Result<Vec<(QueryId, Vec<Hit>)>> {
     let text = fs::read_to_string(path).map_err(|source| HarnessError::Io { path: path.into(), source })?;
     run_from_trec(&text, &path.display().to_string())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it
-/// over `path`, so a reader never sees a half-written file; the temporary
-/// file is removed on failure.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |source| HarnessError::Io { path: path.into(), source };
-    let name = path
-        .file_name()
-        .ok_or_else(|| HarnessError::Invalid { what: path.display().to_string(), message: "not a file path".into() })?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".tmp{}", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let written = fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| fs::rename(&tmp, path)) {
-        let _ = fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
