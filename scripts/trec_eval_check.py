@@ -3,6 +3,11 @@
 
 Usage:
     python3 scripts/trec_eval_check.py QRELS RUN METRICS_JSON
+    python3 scripts/trec_eval_check.py --run-dir RUN_DIR
+
+The second form checks a folder written by `searchrec run`: for every engine
+run with a TREC run file, the means of the `all` query set in results.json
+against trec_eval's on `qrels.txt` and `runs/<engine>.txt`.
 
 QRELS is TREC qrels text (`qid 0 docno level`, levels E=3 S=2 C=1 I=0), RUN
 a TREC run file (`qid Q0 docno rank score run_id`) and METRICS_JSON what
@@ -91,7 +96,76 @@ def top_k(run, k):
     return cut
 
 
+LEVELS = {"irrelevant": 0, "complement": 1, "substitute": 2, "exact": 3}
+
+
+def trec_eval_means(pytrec_eval, qrels, run, k, threshold, gains):
+    """Per-query trec_eval values of every searchrec metric, keyed like searchrec's fields."""
+    scale = integer_scale(gains)
+    gain_qrels = {q: {d: round(gains[rel] * scale) for d, rel in docs.items()} for q, docs in qrels.items()}
+    by_level = pytrec_eval.RelevanceEvaluator(qrels, {f"recall.{k}", f"success.{k}", "map"}, relevance_level=threshold)
+    by_gain = pytrec_eval.RelevanceEvaluator(gain_qrels, {f"ndcg_cut.{k}", "ndcg"})
+    rr = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}, relevance_level=threshold)
+    theirs = by_level.evaluate(run)
+    for qid, values in by_gain.evaluate(run).items():
+        theirs[qid].update(values)
+    for qid, values in rr.evaluate(top_k(run, k)).items():
+        theirs[qid]["mrr_at_k"] = values["recip_rank"]
+    return theirs
+
+
+def check_run_dir(directory):
+    import os
+    try:
+        import pytrec_eval
+    except ImportError:
+        fail("pytrec_eval is not installed; `pip install pytrec_eval-terrier` (or pytrec_eval) and rerun")
+    with open(os.path.join(directory, "results.json")) as f:
+        results = json.load(f)
+    ev = results["evaluation"]
+    k = ev["k"]
+    threshold = LEVELS[ev["relevant_from"]]
+    gains = {LEVELS[name]: gain for name, gain in ev["gains"].items()}
+    qrels = read_qrels(os.path.join(directory, "qrels.txt"))
+    judged = {q for q, docs in qrels.items() if docs}
+    fields = {"ndcg_at_k": f"ndcg_cut_{k}", "ndcg": "ndcg", "recall_at_k": f"recall_{k}",
+              "success_at_k": f"success_{k}", "map": "map", "mrr_at_k": "mrr_at_k"}
+    problems, checked = [], 0
+    for engine in results["engines"]:
+        if not engine.get("trec_run"):
+            continue
+        row = next((q for q in engine["quality"] if q["query_set"] == "all"), None)
+        if row is None:
+            continue
+        run = read_run(os.path.join(directory, engine["trec_run"]))
+        theirs = trec_eval_means(pytrec_eval, qrels, run, k, threshold, gains)
+        counted = {"judged_and_retrieved": len(theirs), "judged": len(judged),
+                   "all": results["world"]["queries"]}[ev["policy"]]
+        mean = row["mean"]
+        if counted != mean["queries"]:
+            problems.append(f"{engine['id']}: {mean['queries']} queries averaged, trec_eval policy gives {counted}")
+        worst = 0.0
+        for field, measure in fields.items():
+            expected = sum(v[measure] for v in theirs.values()) / counted
+            diff = abs(mean[field] - expected)
+            worst = max(worst, diff)
+            if diff > TOLERANCE:
+                problems.append(f"{engine['id']} {field}: searchrec {mean[field]!r}, trec_eval {expected!r}")
+        checked += 1
+        print(f"  {engine['id']:<40} {len(theirs)} queries scored, max |diff| of the means {worst:.3g}")
+    if checked == 0:
+        fail(f"{directory}: no engine run with a TREC run file and an `all` query set")
+    if problems:
+        for p in problems[:20]:
+            print(f"  MISMATCH {p}", file=sys.stderr)
+        fail(f"{len(problems)} mismatches", status=1)
+    print(f"{checked} engine runs agree with trec_eval to 1e-6")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--run-dir":
+        check_run_dir(sys.argv[2])
+        return
     if len(sys.argv) != 4:
         fail("usage: trec_eval_check.py QRELS RUN METRICS_JSON")
     try:
@@ -112,16 +186,7 @@ def main():
     qrels = read_qrels(qrels_path)
     run = read_run(run_path)
     scale = integer_scale(gains)
-    gain_qrels = {q: {d: round(gains[rel] * scale) for d, rel in docs.items()} for q, docs in qrels.items()}
-
-    by_level = pytrec_eval.RelevanceEvaluator(qrels, {f"recall.{k}", f"success.{k}", "map"}, relevance_level=threshold)
-    by_gain = pytrec_eval.RelevanceEvaluator(gain_qrels, {f"ndcg_cut.{k}", "ndcg"})
-    rr = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}, relevance_level=threshold)
-    theirs = by_level.evaluate(run)
-    for qid, values in by_gain.evaluate(run).items():
-        theirs[qid].update(values)
-    for qid, values in rr.evaluate(top_k(run, k)).items():
-        theirs[qid]["mrr_at_k"] = values["recip_rank"]
+    theirs = trec_eval_means(pytrec_eval, qrels, run, k, threshold, gains)
 
     pairs = {
         "ndcg_at_k": f"ndcg_cut_{k}",

@@ -35,6 +35,14 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List the registered engine kinds.
     Engines,
+    /// Build and measure every engine of a run scenario; write the run folder.
+    Run {
+        /// The run scenario (TOML), e.g. scenarios/ci.toml.
+        scenario: PathBuf,
+        /// The run folder to write (replaced when it holds an earlier run).
+        #[arg(long, default_value = "runs/latest")]
+        out: PathBuf,
+    },
 }
 
 /// Arguments of `generate`.

@@ -50,3 +50,28 @@ impl GenerationBars {
         }
     }
 }
+
+/// A spinner that shows which step a long run is on.
+pub struct StepSpinner {
+    bar: ProgressBar,
+}
+
+impl StepSpinner {
+    /// A spinner on stderr, hidden with `--quiet`.
+    pub fn new(quiet: bool) -> StepSpinner {
+        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+        bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").expect("static template"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        StepSpinner { bar }
+    }
+
+    /// Shows the current step.
+    pub fn step(&self, message: &str) {
+        self.bar.set_message(message.to_string());
+    }
+
+    /// Removes the spinner.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

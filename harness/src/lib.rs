@@ -12,6 +12,8 @@ mod error;
 pub mod load;
 pub mod metrics;
 pub mod results;
+pub mod run;
+pub mod scenario;
 pub mod significance;
 pub mod simulate;
 pub mod trec_run;

@@ -3,6 +3,7 @@
 mod demo;
 mod engines;
 mod generate;
+mod run;
 
 use anyhow::Result;
 
@@ -14,5 +15,6 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Demo { out } => demo::run(cli, out),
         Command::Generate(args) => generate::run(cli, args),
         Command::Engines => engines::run(cli),
+        Command::Run { scenario, out } => run::run(cli, scenario, out),
     }
 }

@@ -1,0 +1,79 @@
+//! The flat metric list of a run: every figure with its stable name
+//! `engine/dataset/metric`, unit, direction and gate tier.
+
+use crate::metrics::MeanMetrics;
+use crate::results::{Direction, Gate, LoadMode, Metric, Results};
+
+/// Derives the flat list from the structured sections.
+pub(crate) fn flat_metrics(results: &Results) -> Vec<Metric> {
+    let dataset = &results.world.dataset;
+    let k = results.evaluation.k;
+    let mut out = Vec::new();
+    for e in &results.engines {
+        let name = |metric: &str| format!("{}/{dataset}/{metric}", e.id);
+        for q in &e.quality {
+            for m in &results.evaluation.metrics {
+                let Some((label, value)) = quality_value(m, k, &q.mean) else { continue };
+                out.push(Metric::new(
+                    name(&format!("{}/{label}", q.query_set)),
+                    "ratio",
+                    Direction::Bigger,
+                    value,
+                    Gate::Deterministic,
+                ));
+            }
+        }
+        if let Some(a) = &e.ann {
+            let ratio = |label: String, value| {
+                Metric::new(name(&label), "ratio", Direction::Bigger, value, Gate::Deterministic)
+            };
+            out.push(ratio(format!("feed/recall@{}", a.k), a.ann_benchmarks));
+            out.push(ratio(format!("feed/overlap_recall@{}", a.k), a.overlap));
+            if let Some(r) = a.reachability {
+                out.push(ratio("feed/reachability".into(), r));
+            }
+        }
+        out.push(Metric::new(name("build/seconds"), "s", Direction::Smaller, e.build.seconds, Gate::WallClock));
+        // An engine's memory figure is its own estimate; shown and trended, not gated.
+        out.push(Metric::new(
+            name("build/memory"),
+            "bytes",
+            Direction::Smaller,
+            e.build.memory_bytes as f64,
+            Gate::WallClock,
+        ));
+        for row in &e.load {
+            let timed = |label: String, unit: &str, direction, value| {
+                Metric::new(name(&format!("{}/{label}", row.request)), unit, direction, value, Gate::WallClock)
+            };
+            match &row.mode {
+                LoadMode::Closed(s) => {
+                    let t = s.threads;
+                    out.push(timed(format!("throughput@{t}t"), "requests/s", Direction::Bigger, s.throughput));
+                    out.push(timed(format!("p50@{t}t"), "us", Direction::Smaller, s.latency.p50_us));
+                    out.push(timed(format!("p99@{t}t"), "us", Direction::Smaller, s.latency.p99_us));
+                }
+                LoadMode::Open(s) => {
+                    let rate = s.rate;
+                    out.push(timed(format!("open_p50@{rate}rps"), "us", Direction::Smaller, s.load.latency.p50_us));
+                    out.push(timed(format!("open_p99@{rate}rps"), "us", Direction::Smaller, s.load.latency.p99_us));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A scenario metric name's label (k filled in) and value; `None` for a
+/// name the scenario check would have refused.
+fn quality_value(metric: &str, k: usize, m: &MeanMetrics) -> Option<(String, f64)> {
+    Some(match metric {
+        "ndcg@k" => (format!("ndcg@{k}"), m.ndcg_at_k),
+        "ndcg" => ("ndcg".into(), m.ndcg),
+        "recall@k" => (format!("recall@{k}"), m.recall_at_k),
+        "mrr@k" => (format!("mrr@{k}"), m.mrr_at_k),
+        "success@k" => (format!("success@{k}"), m.success_at_k),
+        "map" => ("map".into(), m.map),
+        _ => return None,
+    })
+}

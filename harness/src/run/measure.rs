@@ -1,0 +1,184 @@
+//! Measuring one built engine: quality over the query sets, ANN recall,
+//! load, and a few example answers.
+
+use rayon::prelude::*;
+use searchrec_datasets::{QueryId, UserId, World};
+use searchrec_engine::{Engine, FeedRequest, Hit, SearchRequest};
+
+use crate::ann::{DEFAULT_EPSILON, feed_recall, reachability};
+use crate::load::{Amount, ClosedLoop, OpenLoop, Request};
+use crate::metrics::{MetricSettings, QueryMetrics, QueryPolicy, evaluate};
+use crate::results::{AnnRow, BuildInfo, EngineRun, Example, LoadMode, LoadRow, QualityRow};
+use crate::run::plan::PlannedRun;
+use crate::run::query_sets::QuerySet;
+use crate::scenario::RunScenario;
+use crate::{HarnessError, Result};
+
+/// What every engine is measured against.
+pub(crate) struct Bench<'a> {
+    pub scenario: &'a RunScenario,
+    pub world: &'a World,
+    pub settings: MetricSettings,
+    pub policy: QueryPolicy,
+    pub query_sets: &'a [QuerySet],
+    /// Users whose feeds are measured (ANN recall, feed load), deterministic.
+    pub feed_users: &'a [UserId],
+}
+
+/// One engine run, measured.
+pub(crate) struct Measured {
+    pub run: EngineRun,
+    /// Per query set, per-query metrics in query order (engines that search).
+    pub per_query: Vec<(String, Vec<QueryMetrics>)>,
+    /// The ranked lists of every evaluation query (engines that search).
+    pub hits: Vec<(QueryId, Vec<Hit>)>,
+}
+
+/// Measures `engine`, built in `build_seconds` from `planned`.
+pub(crate) fn measure(
+    bench: &Bench<'_>,
+    planned: &PlannedRun,
+    engine: &dyn Engine,
+    build_seconds: f64,
+    against: Option<&dyn Engine>,
+) -> Result<Measured> {
+    let caps = engine.capabilities();
+    let report = engine.report();
+    let params = serde_json::to_value(&planned.spec.params).map_err(|e| invalid(&planned.id, e.to_string()))?;
+    let swept = planned
+        .swept
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), serde_json::to_value(v).map_err(|e| invalid(&planned.id, e.to_string()))?)))
+        .collect::<Result<_>>()?;
+    let mut run = EngineRun {
+        id: planned.id.clone(),
+        name: planned.spec.name.clone(),
+        kind: planned.spec.kind.clone(),
+        swept,
+        params,
+        search: caps.search,
+        recommend: caps.recommend,
+        build: BuildInfo {
+            seconds: build_seconds,
+            memory_bytes: report.memory_bytes,
+            diagnostics: report.diagnostics.clone(),
+        },
+        quality: Vec::new(),
+        ann: None,
+        load: Vec::new(),
+        trec_run: None,
+        examples: examples(bench, engine)?,
+    };
+    let mut per_query = Vec::new();
+    let mut hits = Vec::new();
+    if caps.search {
+        hits = search_all(bench, engine)?;
+        for set in bench.query_sets {
+            let subset: Vec<(QueryId, &[Hit])> =
+                hits.iter().filter(|(q, _)| set.contains(*q)).map(|(q, h)| (*q, h.as_slice())).collect();
+            let evaluation = evaluate(&bench.world.qrels, &subset, &bench.settings, bench.policy)
+                .map_err(|e| invalid(&planned.id, format!("query set `{}`: {e}", set.name)))?;
+            run.quality.push(QualityRow { query_set: set.name.clone(), mean: evaluation.mean });
+            per_query.push((set.name.clone(), evaluation.per_query));
+        }
+    }
+    if let Some(exact) = against {
+        if !caps.recommend {
+            return Err(invalid(&planned.id, "has `ann_against` but does not recommend; remove `ann_against`".into()));
+        }
+        let k = bench.scenario.evaluation.ann_k;
+        let recall = feed_recall(engine, exact, bench.feed_users, k, DEFAULT_EPSILON)?;
+        run.ann = Some(AnnRow {
+            k,
+            users: bench.feed_users.len(),
+            against: planned.ann_against.clone().unwrap_or_default(),
+            overlap: recall.mean.overlap,
+            ann_benchmarks: recall.mean.ann_benchmarks,
+            epsilon: recall.epsilon,
+            reachability: reachability(&report),
+        });
+    }
+    run.load = load(bench, engine, caps.search, caps.recommend)?;
+    Ok(Measured { run, per_query, hits })
+}
+
+/// Every evaluation query, searched by its own user, in query order.
+fn search_all(bench: &Bench<'_>, engine: &dyn Engine) -> Result<Vec<(QueryId, Vec<Hit>)>> {
+    let depth = bench.scenario.evaluation.depth;
+    bench
+        .world
+        .observable
+        .queries
+        .par_iter()
+        .map(|q| {
+            let request = SearchRequest { user: Some(q.user), ..SearchRequest::new(&q.text, depth) };
+            Ok((q.id, engine.search(&request)?))
+        })
+        .collect()
+}
+
+/// The closed-loop sweep and the open-loop run of each request kind the engine serves.
+fn load(bench: &Bench<'_>, engine: &dyn Engine, search: bool, recommend: bool) -> Result<Vec<LoadRow>> {
+    let settings = &bench.scenario.load;
+    if settings.requests == 0 {
+        return Ok(Vec::new());
+    }
+    let k = bench.scenario.evaluation.k;
+    let mut workloads = Vec::new();
+    if search {
+        let requests = bench
+            .world
+            .observable
+            .queries
+            .iter()
+            .map(|q| Request::Search { query: q.text.clone(), k, user: Some(q.user) })
+            .collect::<Vec<_>>();
+        workloads.push(("search", requests));
+    }
+    if recommend {
+        workloads.push(("recommend", bench.feed_users.iter().map(|&user| Request::Feed { user, k }).collect()));
+    }
+    let mut rows = Vec::new();
+    for (request, workload) in workloads {
+        for &threads in &settings.threads {
+            let closed = ClosedLoop {
+                threads,
+                warm_up: Amount::Requests(settings.warm_up),
+                measure: Amount::Requests(settings.requests),
+            };
+            rows.push(LoadRow { request: request.into(), mode: LoadMode::Closed(closed.run(engine, &workload)?) });
+        }
+        if settings.open_loop_rate > 0.0 {
+            let threads = settings.threads.iter().copied().max().unwrap_or(1);
+            let mut open = OpenLoop::new(settings.open_loop_rate, threads, Amount::Requests(settings.requests));
+            open.warm_up = Amount::Requests(settings.warm_up);
+            rows.push(LoadRow { request: request.into(), mode: LoadMode::Open(open.run(engine, &workload)?) });
+        }
+    }
+    Ok(rows)
+}
+
+/// The top three titles for the first three queries and two users.
+fn examples(bench: &Bench<'_>, engine: &dyn Engine) -> Result<Vec<Example>> {
+    let caps = engine.capabilities();
+    let catalog = &bench.world.observable.catalog;
+    let titles = |hits: Vec<Hit>| hits.iter().map(|h| catalog.item(h.item).title.clone()).collect();
+    let mut out = Vec::new();
+    if caps.search {
+        for q in bench.world.observable.queries.iter().take(3) {
+            let hits = engine.search(&SearchRequest { user: Some(q.user), ..SearchRequest::new(&q.text, 3) })?;
+            out.push(Example { request: "search".into(), input: q.text.clone(), titles: titles(hits) });
+        }
+    }
+    if caps.recommend {
+        for &user in bench.feed_users.iter().take(2) {
+            let hits = engine.recommend(&FeedRequest::new(user, 3))?;
+            out.push(Example { request: "recommend".into(), input: format!("user {}", user.0), titles: titles(hits) });
+        }
+    }
+    Ok(out)
+}
+
+fn invalid(engine: &str, message: String) -> HarnessError {
+    HarnessError::Invalid { what: format!("engine `{engine}`"), message }
+}

@@ -1,0 +1,82 @@
+//! `searchrec run SCENARIO`: build and measure every engine of a scenario and
+//! write the run folder (results, per-query table, TREC runs, report).
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use searchrec::registry;
+use searchrec_harness::results::Results;
+use searchrec_harness::run::{RunContext, check_engines, execute, folder, load_world};
+use searchrec_harness::scenario::RunScenario;
+
+use crate::cli::Cli;
+use crate::progress::StepSpinner;
+
+pub fn run(cli: &Cli, scenario: &Path, out: &Path) -> Result<()> {
+    let scenario = RunScenario::load(scenario)?;
+    let results = run_scenario(cli, &scenario, out)?;
+    print_summary(cli, &results, out)
+}
+
+/// Runs a loaded scenario into `out`; every check that needs no world runs
+/// before the world is generated, and nothing is written unless the whole
+/// run succeeds.
+pub fn run_scenario(cli: &Cli, scenario: &RunScenario, out: &Path) -> Result<Results> {
+    let registry = registry();
+    let planned = check_engines(scenario, &registry)?;
+    folder::check_out(out)?;
+    let spinner = StepSpinner::new(cli.quiet);
+    spinner.step("preparing the world");
+    let (world, world_info) = load_world(scenario)?;
+    let progress = |step: &str| spinner.step(step);
+    let context = RunContext {
+        registry: &registry,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        threads: rayon::current_num_threads(),
+        progress: &progress,
+    };
+    let output = execute(scenario, &planned, &world, world_info, &context)?;
+    spinner.step("writing the run folder");
+    folder::publish(out, |dir| output.write_into(dir)).with_context(|| format!("writing {}", out.display()))?;
+    spinner.finish();
+    Ok(output.results)
+}
+
+fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
+    if cli.json {
+        println!("{}", serde_json::to_string_pretty(results)?);
+        return Ok(());
+    }
+    let w = &results.world;
+    println!(
+        "{}: {} engine runs on {} ({} items, {} queries) in {:.1} s",
+        results.run.scenario,
+        results.engines.len(),
+        w.dataset,
+        w.items,
+        w.queries,
+        results.run.seconds
+    );
+    let k = results.evaluation.k;
+    for e in &results.engines {
+        let mut parts = vec![format!("built {:.2} s", e.build.seconds)];
+        if let Some(q) = e.quality.iter().find(|q| q.query_set == "all") {
+            parts.push(format!("nDCG@{k} {:.4}", q.mean.ndcg_at_k));
+            parts.push(format!("recall@{k} {:.4}", q.mean.recall_at_k));
+        }
+        if let Some(a) = &e.ann {
+            parts.push(format!("feed recall@{} {:.4}", a.k, a.ann_benchmarks));
+        }
+        for row in &e.load {
+            if let searchrec_harness::results::LoadMode::Closed(s) = &row.mode {
+                parts.push(format!(
+                    "{} {:.0}/s p99 {:.0} µs @{}t",
+                    row.request, s.throughput, s.latency.p99_us, s.threads
+                ));
+            }
+        }
+        println!("  {:<40} {}", e.id, parts.join(", "));
+    }
+    println!("results in {}", out.join(searchrec_harness::results::RESULTS_FILE).display());
+    Ok(())
+}

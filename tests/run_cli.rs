@@ -1,0 +1,208 @@
+//! `searchrec run`: a tiny scenario end to end, and the scenario errors that
+//! must stop a run before any work and leave nothing behind.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use searchrec_datasets::{Grade, Scale, Scenario, generate};
+use searchrec_harness::results::{LoadMode, read_results};
+use searchrec_harness::{QueryPolicy, evaluate, read_run};
+
+fn searchrec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_searchrec")).args(args).arg("--quiet").output().expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A tiny world, the four engine families, a two-point sweep, light load.
+const TINY: &str = r#"
+name = "tiny"
+[world]
+scale = "tiny"
+seed = 11
+[evaluation]
+k = 10
+query_sets = ["all", "full"]
+baseline = "shelf"
+randomisation_trials = 200
+ann_users = 50
+[load]
+threads = [1, 2]
+warm_up = 10
+requests = 60
+[[engines]]
+name = "shelf"
+kind = "shelf"
+[[engines]]
+name = "exact"
+kind = "exact"
+[[engines]]
+name = "interest"
+kind = "interest"
+ann_against = "exact"
+sweep = { "hnsw.ef_search" = [8, 64] }
+[[engines]]
+name = "hybrid"
+kind = "hybrid"
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "tiny.toml", TINY);
+    let out = dir.path().join("run");
+    let o = searchrec(&["run", &scenario, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let results = read_results(&out).unwrap();
+    let ids: Vec<&str> = results.engines.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["shelf", "exact", "interest[hnsw.ef_search=8]", "interest[hnsw.ef_search=64]", "hybrid"]);
+    assert_eq!(results.world.dataset, "tiny-11");
+
+    // Quality for the engines that search, per query set; none for the others.
+    for e in &results.engines {
+        let sets: Vec<&str> = e.quality.iter().map(|q| q.query_set.as_str()).collect();
+        assert_eq!(sets, if e.search { vec!["all", "full"] } else { vec![] }, "{}", e.id);
+        let closed = e.load.iter().filter(|r| matches!(r.mode, LoadMode::Closed(_))).count();
+        assert_eq!(
+            closed,
+            2 * (e.search as usize + e.recommend as usize),
+            "{}: a row per request kind and thread count",
+            e.id
+        );
+    }
+
+    // The TREC run file re-evaluated gives the means in results.json.
+    let world = generate(&Scenario::preset(Scale::Tiny), 11).unwrap();
+    let shelf = &results.engines[0];
+    // A query the engine found nothing for has no line in a run file (trec_eval -c counts it as 0).
+    let mut listed = read_run(&out.join(shelf.trec_run.as_ref().unwrap())).unwrap();
+    let run: Vec<_> = world
+        .observable
+        .queries
+        .iter()
+        .map(|q| match listed.iter().position(|(id, _)| *id == q.id) {
+            Some(i) => listed.swap_remove(i),
+            None => (q.id, Vec::new()),
+        })
+        .collect();
+    let settings = searchrec_harness::MetricSettings {
+        k: 10,
+        relevant_from: Grade::Complement,
+        gains: world.scenario.judgements.gains,
+    };
+    let again = evaluate(&world.qrels, &run, &settings, QueryPolicy::Judged).unwrap();
+    let all = shelf.quality.iter().find(|q| q.query_set == "all").unwrap();
+    assert!(
+        (again.mean.ndcg_at_k - all.mean.ndcg_at_k).abs() < 1e-12,
+        "{} vs {}",
+        again.mean.ndcg_at_k,
+        all.mean.ndcg_at_k
+    );
+    assert!((again.mean.map - all.mean.map).abs() < 1e-12);
+
+    // ANN recall of the swept index: more ef, no less recall; the exact engine is not compared with itself.
+    let recall = |i: usize| results.engines[i].ann.as_ref().unwrap().ann_benchmarks;
+    assert!(results.engines[1].ann.is_none());
+    assert!(recall(3) >= recall(2) && recall(3) > 0.5, "{} {}", recall(2), recall(3));
+
+    // Significance of every searching run against the baseline, per set.
+    assert_eq!(results.significance.len(), 2, "hybrid vs shelf on `all` and `full`");
+    assert!(results.significance.iter().all(|s| (0.0..=1.0).contains(&s.t_test_p)));
+
+    // The per-query table has a row per (searching run, set, query).
+    let file = std::fs::File::open(out.join("per_query.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let rows = reader.metadata().file_metadata().num_rows() as usize;
+    let sets = &results.evaluation.query_sets;
+    assert_eq!(rows, 2 * sets.iter().map(|s| s.queries).sum::<usize>());
+    assert!(out.join("qrels.txt").is_file());
+    assert!(results.metrics.iter().any(|m| m.name == "shelf/tiny-11/all/ndcg@10"));
+}
+
+#[test]
+fn scenario_errors_stop_the_run_before_work_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("missing world scenario", TINY.replace("seed = 11", "seed = 11\nscenario = \"nowhere.toml\""), "nowhere.toml"),
+        ("unknown engine", TINY.replace("kind = \"hybrid\"", "kind = \"hybird\""), "hybird"),
+        ("unknown metric", TINY.replace("k = 10", "k = 10\nmetrics = [\"ndgc@k\"]"), "ndgc@k"),
+        ("k of 0", TINY.replace("k = 10", "k = 0"), "evaluation.k"),
+        ("empty query set list", TINY.replace("query_sets = [\"all\", \"full\"]", "query_sets = []"), "query_sets"),
+        (
+            "a query set with no query",
+            TINY.replace("seed = 11", "seed = 11\nscenario = \"no_vague.toml\"")
+                .replace("[\"all\", \"full\"]", "[\"vague\"]"),
+            "vague",
+        ),
+        ("unknown field", TINY.replace("[load]", "[load]\nthreds = [1]"), "threds"),
+    ];
+    write(dir.path(), "no_vague.toml", "scale = \"tiny\"\n[queries]\nvague = 0.0\n");
+    for (what, text, needle) in cases {
+        let scenario = write(dir.path(), "bad.toml", &text);
+        let out = dir.path().join("never");
+        let o = searchrec(&["run", &scenario, "--out", out.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{what}: succeeded");
+        assert!(err.contains(needle), "{what}: {err}");
+        assert!(err.contains("bad.toml") || err.contains("nowhere.toml"), "{what} names the file: {err}");
+        assert!(!out.exists(), "{what}: wrote {}", out.display());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers.len(), 2, "{what}: only the scenario files remain: {leftovers:?}");
+    }
+    let o = searchrec(&["run", dir.path().join("absent.toml").to_str().unwrap()]);
+    assert!(!o.status.success() && stderr(&o).contains("absent.toml"), "{}", stderr(&o));
+}
+
+#[test]
+fn deterministic_figures_and_files_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "tiny.toml", TINY);
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("run{threads}"));
+        let o = searchrec(&["run", &scenario, "--out", out.to_str().unwrap(), "--threads", threads]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    let deterministic = |out: &Path| {
+        read_results(out)
+            .unwrap()
+            .metrics
+            .into_iter()
+            .filter(|m| m.gate == searchrec_harness::results::Gate::Deterministic)
+            .map(|m| (m.name, m.value.to_bits()))
+            .collect::<Vec<_>>()
+    };
+    let figures = deterministic(&one);
+    assert!(figures.len() > 20);
+    assert_eq!(figures, deterministic(&two));
+    for file in ["per_query.parquet", "qrels.txt", "runs/shelf.txt", "runs/hybrid.txt"] {
+        assert!(std::fs::read(one.join(file)).unwrap() == std::fs::read(two.join(file)).unwrap(), "{file} differs");
+    }
+}
+
+#[test]
+fn every_ready_scenario_loads_and_names_registered_engines() {
+    let registry = searchrec::registry();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let scenario = searchrec_harness::scenario::RunScenario::load(&path).unwrap();
+            searchrec_harness::run::check_engines(&scenario, &registry).unwrap();
+            seen += 1;
+        }
+    }
+    assert!(seen >= 3, "demo, ci and medium");
+}
