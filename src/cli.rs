@@ -25,9 +25,9 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate a small world, build every engine on it and summarise both.
+    /// Run the demo scenario: the small world, every engine family, the report.
     Demo {
-        /// Where to write the world.
+        /// The run folder to write.
         #[arg(long, default_value = "runs/demo")]
         out: PathBuf,
     },
@@ -43,6 +43,26 @@ pub enum Command {
         #[arg(long, default_value = "runs/latest")]
         out: PathBuf,
     },
+    /// (Re)render a run folder's report.html from its results.json.
+    Report {
+        /// The run folder (or its results.json).
+        run: PathBuf,
+    },
+    /// Compare two runs metric by metric; exit non-zero when a deterministic metric regresses.
+    Compare(CompareArgs),
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base run folder (or its results.json), e.g. the main branch's run.
+    pub base: PathBuf,
+    /// The new run folder (or its results.json).
+    pub new: PathBuf,
+    /// Largest tolerated regression of a deterministic metric: a percentage (`5%`) or a fraction (`0.05`).
+    /// Wall-clock metrics are shown, never failed on.
+    #[arg(long, default_value = "5%")]
+    pub max_regression: String,
 }
 
 /// Arguments of `generate`.

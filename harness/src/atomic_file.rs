@@ -10,7 +10,7 @@ use crate::{HarnessError, Result};
 /// Writes `bytes` to a temporary file beside `path`, syncs it and renames it
 /// over `path`, so a reader never sees a half-written file; the temporary
 /// file is removed on failure.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| HarnessError::Io { path: path.into(), source };
     let name = path
         .file_name()

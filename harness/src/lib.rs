@@ -7,7 +7,7 @@
 //! coordinated omission.
 
 pub mod ann;
-mod atomic_file;
+pub mod atomic_file;
 mod error;
 pub mod load;
 pub mod metrics;

@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
+mod compare;
 mod demo;
 mod engines;
 mod generate;
+mod report;
 mod run;
 
 use anyhow::Result;
@@ -16,5 +18,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Generate(args) => generate::run(cli, args),
         Command::Engines => engines::run(cli),
         Command::Run { scenario, out } => run::run(cli, scenario, out),
+        Command::Report { run } => report::run(cli, run),
+        Command::Compare(args) => compare::run(cli, args),
     }
 }

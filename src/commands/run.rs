@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use searchrec::registry;
+use searchrec_harness::HarnessError;
 use searchrec_harness::results::Results;
 use searchrec_harness::run::{RunContext, check_engines, execute, folder, load_world};
 use searchrec_harness::scenario::RunScenario;
@@ -37,12 +38,23 @@ pub fn run_scenario(cli: &Cli, scenario: &RunScenario, out: &Path) -> Result<Res
     };
     let output = execute(scenario, &planned, &world, world_info, &context)?;
     spinner.step("writing the run folder");
-    folder::publish(out, |dir| output.write_into(dir)).with_context(|| format!("writing {}", out.display()))?;
+    folder::publish(out, |dir| {
+        output.write_into(dir)?;
+        // The report and the exporters read only the results: render them
+        // into the staging folder so they appear with the run or not at all.
+        let html =
+            |e: searchrec_reports::ReportError| HarnessError::Invalid { what: "report".into(), message: e.to_string() };
+        searchrec_reports::write_exports(&output.results, dir).map_err(html)?;
+        searchrec_reports::render_report(&output.results, dir).map_err(html)?;
+        Ok(())
+    })
+    .with_context(|| format!("writing {}", out.display()))?;
     spinner.finish();
     Ok(output.results)
 }
 
-fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
+/// Prints what a run measured: JSON with `--json`, else a line per engine run.
+pub fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
     if cli.json {
         println!("{}", serde_json::to_string_pretty(results)?);
         return Ok(());
@@ -70,7 +82,7 @@ fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
         for row in &e.load {
             if let searchrec_harness::results::LoadMode::Closed(s) = &row.mode {
                 parts.push(format!(
-                    "{} {:.0}/s p99 {:.0} µs @{}t",
+                    "{} {:.0}/s p99 {:.1} µs @{}t",
                     row.request, s.throughput, s.latency.p99_us, s.threads
                 ));
             }
@@ -78,5 +90,6 @@ fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
         println!("  {:<40} {}", e.id, parts.join(", "));
     }
     println!("results in {}", out.join(searchrec_harness::results::RESULTS_FILE).display());
+    println!("report  in {}", out.join(searchrec_reports::REPORT_FILE).display());
     Ok(())
 }

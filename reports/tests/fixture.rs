@@ -1,0 +1,508 @@
+//! A complete `Results` built in code: two engine families (shelf, and
+//! interest swept over `hnsw.ef_search`), quality with significance, ANN
+//! recall, Pareto fronts, closed- and open-loop load with latency curves,
+//! and a full simulation summary. Shared by this crate's tests, its
+//! `fixture_report` example and the CLI tests (`tests/report_cli.rs`).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use searchrec_harness::MeanMetrics;
+use searchrec_harness::load::{LatencySummary, LoadSummary, OpenLoopSummary};
+use searchrec_harness::results::{
+    AnnRow, BuildInfo, Direction, EngineRun, EvaluationInfo, Example, Gate, HostInfo, LoadMode, LoadRow, Metric,
+    ParetoFront, QualityRow, QuerySetInfo, Results, RunInfo, SCHEMA_VERSION, Significance, WorldInfo, pareto_front,
+};
+use searchrec_harness::simulate::{
+    AaCheck, ArmComparison, ArmSummary, Cuped, Estimate, Factorial, Guardrails, SensitivityPoint, SimulationSummary,
+    Uplift,
+};
+
+/// The dataset name used in metric names.
+pub const DATASET: &str = "small-7";
+
+/// Text that would run as script if it reached the page unescaped.
+pub const HOSTILE: &str = "<script>alert(1)</script>";
+
+/// Shape of a latency distribution: (quantile, multiple of the median).
+const SHAPE: [(f64, f64); 14] = [
+    (0.0, 0.42),
+    (0.1, 0.6),
+    (0.25, 0.78),
+    (0.5, 1.0),
+    (0.75, 1.32),
+    (0.9, 1.85),
+    (0.95, 2.3),
+    (0.99, 3.6),
+    (0.995, 4.3),
+    (0.999, 6.8),
+    (0.9995, 7.9),
+    (0.9999, 10.5),
+    (0.99999, 14.0),
+    (1.0, 19.0),
+];
+
+fn latency(p50_us: f64, count: u64) -> LatencySummary {
+    let at = |q: f64| SHAPE.iter().find(|s| s.0 == q).map_or(1.0, |s| s.1) * p50_us;
+    LatencySummary {
+        count,
+        mean_us: p50_us * 1.2,
+        p50_us,
+        p90_us: at(0.9),
+        p99_us: at(0.99),
+        p999_us: at(0.999),
+        max_us: at(1.0),
+        curve: SHAPE.iter().map(|&(q, m)| [q, m * p50_us]).collect(),
+    }
+}
+
+fn closed(p50_us: f64, threads: usize) -> LoadSummary {
+    let throughput = threads as f64 * 1e6 / (p50_us * 1.2);
+    LoadSummary {
+        threads,
+        requests: (throughput * 5.0) as u64,
+        errors: 0,
+        first_error: None,
+        seconds: 5.0,
+        throughput,
+        latency: latency(p50_us, (throughput * 5.0) as u64),
+    }
+}
+
+fn mean(ndcg_at_k: f64, queries: usize) -> MeanMetrics {
+    MeanMetrics {
+        queries,
+        ndcg_at_k,
+        ndcg: ndcg_at_k * 1.18,
+        recall_at_k: ndcg_at_k * 1.25,
+        mrr_at_k: ndcg_at_k * 1.1,
+        success_at_k: (ndcg_at_k * 1.6).min(1.0),
+        map: ndcg_at_k * 0.82,
+    }
+}
+
+struct Point {
+    ef: Option<u64>,
+    ndcg: f64,
+    recall: f64,
+    p50_us: f64,
+    build_s: f64,
+    memory_mb: f64,
+}
+
+fn engine(name: &str, kind: &str, p: &Point) -> EngineRun {
+    let id = match p.ef {
+        Some(ef) => format!("{name}[hnsw.ef_search={ef}]"),
+        None => name.to_string(),
+    };
+    let swept: BTreeMap<String, serde_json::Value> =
+        p.ef.map(|ef| [("hnsw.ef_search".to_string(), serde_json::json!(ef))].into()).unwrap_or_default();
+    let mut diagnostics = BTreeMap::new();
+    if p.ef.is_some() {
+        diagnostics.insert("reachability".into(), 0.991);
+        diagnostics.insert("als_loss".into(), 0.0412);
+    }
+    let is_interest = kind == "interest";
+    let mut load = vec![LoadRow { request: "search".into(), mode: LoadMode::Closed(closed(p.p50_us, 2)) }];
+    if is_interest {
+        load.push(LoadRow { request: "recommend".into(), mode: LoadMode::Closed(closed(p.p50_us * 0.6, 2)) });
+    }
+    if p.ef == Some(64) || !is_interest {
+        let rate = 2000.0;
+        let load_at = closed(p.p50_us * 1.3, 2);
+        load.push(LoadRow {
+            request: "search".into(),
+            mode: LoadMode::Open(OpenLoopSummary {
+                rate,
+                achieved_rate: Some(1994.0),
+                late: 12,
+                late_after_us: 1000.0,
+                load: LoadSummary { throughput: 1992.0, ..load_at },
+                service: latency(p.p50_us, 10_000),
+            }),
+        });
+    }
+    EngineRun {
+        id: id.clone(),
+        name: name.into(),
+        kind: kind.into(),
+        swept,
+        params: serde_json::json!({ "k": 10 }),
+        search: true,
+        recommend: true,
+        build: BuildInfo { seconds: p.build_s, memory_bytes: (p.memory_mb * 1024.0 * 1024.0) as u64, diagnostics },
+        quality: vec![
+            QualityRow { query_set: "all".into(), mean: mean(p.ndcg, 500) },
+            QualityRow { query_set: "vague".into(), mean: mean(p.ndcg * 0.7, 120) },
+        ],
+        ann: p.ef.map(|_| AnnRow {
+            k: 10,
+            users: 1000,
+            against: "exact".into(),
+            overlap: p.recall,
+            ann_benchmarks: (p.recall + 0.01).min(1.0),
+            epsilon: 1e-3,
+            reachability: Some(0.991),
+        }),
+        load,
+        trec_run: Some(format!("runs/{id}.txt")),
+        examples: vec![
+            Example {
+                request: "search".into(),
+                input: "red wool scarf".into(),
+                titles: vec!["Nordvik red wool scarf".into(), "Alba merino scarf, crimson".into()],
+            },
+            Example {
+                request: "recommend".into(),
+                input: "user 42".into(),
+                titles: vec!["Kestrel trail running shoe".into(), "Nordvik wool socks (3 pairs)".into()],
+            },
+        ],
+    }
+}
+
+fn estimate(value: f64, half: f64) -> Estimate {
+    Estimate { value, lower: value - half, upper: value + half }
+}
+
+fn uplift(absolute: f64, half: f64, control: f64) -> Uplift {
+    Uplift {
+        absolute: estimate(absolute, half),
+        relative: Estimate {
+            value: absolute / control,
+            lower: (absolute - half) / control,
+            upper: (absolute + half) / control,
+        },
+    }
+}
+
+fn arm(name: &str, engine: &str, channels: &str, a: bool, b: bool, gmv: f64) -> ArmSummary {
+    ArmSummary {
+        name: name.into(),
+        engine: engine.into(),
+        channels: channels.into(),
+        personalised_search: a,
+        query_aware_feed: b,
+        gmv_per_user: estimate(gmv, gmv * 0.035),
+        guardrails: Guardrails {
+            ctr: 0.031 + gmv / 4000.0,
+            conversion: 0.042 + gmv / 3000.0,
+            average_order_value: 38.5 + gmv / 20.0,
+            coverage: 0.34 + gmv / 1000.0,
+            sessions_per_user: 9.4,
+            searches_per_user: if channels == "feed" { 0.0 } else { 4.1 },
+            latency_p50_us: 310.0,
+            latency_p99_us: 1850.0,
+        },
+    }
+}
+
+/// The simulation: the factorial supports "1+1>2".
+pub fn simulation() -> SimulationSummary {
+    let (neither, a, b, a_b) = (41.2, 44.0, 43.1, 48.6);
+    let delta = a_b - a - b + neither;
+    let sweep = |parameter: &str, points: &[(f64, f64, f64, &str)]| -> Vec<SensitivityPoint> {
+        points
+            .iter()
+            .map(|&(value, d, half, verdict)| SensitivityPoint {
+                parameter: parameter.into(),
+                value,
+                interaction: estimate(d, half),
+                verdict: verdict.into(),
+            })
+            .collect()
+    };
+    let mut sensitivity = sweep(
+        "behaviour.seed_strength",
+        &[
+            (0.0, -0.9, 0.7, "contradicted"),
+            (0.5, 0.3, 0.8, "not supported"),
+            (1.0, 1.4, 0.8, "supported"),
+            (1.5, 2.6, 0.9, "supported"),
+            (2.0, 3.1, 1.0, "supported"),
+        ],
+    );
+    sensitivity.extend(sweep(
+        "behaviour.examination_eta",
+        &[(0.5, 2.9, 0.9, "supported"), (1.0, 2.1, 0.8, "supported"), (1.5, 0.6, 0.9, "not supported")],
+    ));
+    SimulationSummary {
+        label: "simulated".into(),
+        users: 20_000,
+        horizon_days: 30,
+        pre_period_days: 14,
+        replicates: 3,
+        bootstrap_resamples: 1000,
+        confidence: 0.95,
+        arms: vec![
+            arm("search_only", "shelf", "search", false, false, 31.5),
+            arm("feed_only", "interest", "feed", false, false, 27.9),
+            arm("neither", "hybrid", "both", false, false, neither),
+            arm("a", "hybrid", "both", true, false, a),
+            arm("b", "hybrid", "both", false, true, b),
+            arm("a_b", "hybrid", "both", true, true, a_b),
+        ],
+        comparisons: vec![
+            ArmComparison { arm: "a_b".into(), against: "search_only".into(), uplift: uplift(a_b - 31.5, 1.2, 31.5) },
+            ArmComparison { arm: "a_b".into(), against: "feed_only".into(), uplift: uplift(a_b - 27.9, 1.3, 27.9) },
+        ],
+        factorial: Some(Factorial {
+            neither: "neither".into(),
+            a: "a".into(),
+            b: "b".into(),
+            a_b: "a_b".into(),
+            uplift_a: uplift(a - neither, 0.9, neither),
+            uplift_b: uplift(b - neither, 0.9, neither),
+            uplift_a_b: uplift(a_b - neither, 1.0, neither),
+            interaction: estimate(delta, 1.1),
+            interaction_cuped: Cuped { theta: 0.62, variance_reduction: 0.38, adjusted: estimate(delta - 0.1, 0.8) },
+            verdict: "supported".into(),
+        }),
+        aa: Some(AaCheck { replicates: 200, false_positive_rate: 0.045, nominal: 0.05 }),
+        sensitivity,
+        sessions: 2_256_000,
+        seconds: 48.2,
+        sessions_per_second: 46_804.0,
+        engine_share: 0.71,
+    }
+}
+
+fn metric(name: String, unit: &str, direction: Direction, value: f64, gate: Gate) -> Metric {
+    Metric::new(name, unit, direction, value, gate)
+}
+
+fn engine_metrics(e: &EngineRun) -> Vec<Metric> {
+    let base = format!("{}/{DATASET}", e.id);
+    let mut out = Vec::new();
+    for q in &e.quality {
+        let set = &q.query_set;
+        let (d, det) = (Direction::Bigger, Gate::Deterministic);
+        out.push(metric(format!("{base}/{set}/ndcg@10"), "ratio", d, q.mean.ndcg_at_k, det));
+        out.push(metric(format!("{base}/{set}/recall@10"), "ratio", d, q.mean.recall_at_k, det));
+    }
+    if let Some(ann) = &e.ann {
+        out.push(metric(
+            format!("{base}/recommend/ann_recall@10"),
+            "ratio",
+            Direction::Bigger,
+            ann.overlap,
+            Gate::Deterministic,
+        ));
+    }
+    for l in &e.load {
+        if let LoadMode::Closed(s) = &l.mode {
+            let r = &l.request;
+            out.push(metric(format!("{base}/{r}/p50"), "us", Direction::Smaller, s.latency.p50_us, Gate::WallClock));
+            out.push(metric(format!("{base}/{r}/p99"), "us", Direction::Smaller, s.latency.p99_us, Gate::WallClock));
+            out.push(metric(
+                format!("{base}/{r}/throughput"),
+                "requests/s",
+                Direction::Bigger,
+                s.throughput,
+                Gate::WallClock,
+            ));
+        }
+    }
+    out.push(metric(format!("{base}/build/seconds"), "s", Direction::Smaller, e.build.seconds, Gate::WallClock));
+    out.push(metric(
+        format!("{base}/build/memory"),
+        "bytes",
+        Direction::Smaller,
+        e.build.memory_bytes as f64,
+        Gate::WallClock,
+    ));
+    out
+}
+
+fn simulation_metrics(s: &SimulationSummary) -> Vec<Metric> {
+    let mut out: Vec<Metric> = s
+        .arms
+        .iter()
+        .map(|a| Metric {
+            lower: Some(a.gmv_per_user.lower),
+            upper: Some(a.gmv_per_user.upper),
+            ..metric(
+                format!("simulation/{DATASET}/{}/gmv_per_user", a.name),
+                "currency/user",
+                Direction::Bigger,
+                a.gmv_per_user.value,
+                Gate::Deterministic,
+            )
+        })
+        .collect();
+    if let Some(f) = &s.factorial {
+        out.push(Metric {
+            lower: Some(f.interaction.lower),
+            upper: Some(f.interaction.upper),
+            ..metric(
+                format!("simulation/{DATASET}/interaction"),
+                "currency/user",
+                Direction::Bigger,
+                f.interaction.value,
+                Gate::Deterministic,
+            )
+        });
+    }
+    out
+}
+
+/// The full fixture.
+pub fn results() -> Results {
+    // Slower than the best interest point and less accurate: dominated on the search front.
+    let shelf = Point { ef: None, ndcg: 0.4123, recall: 0.0, p50_us: 260.0, build_s: 2.4, memory_mb: 48.0 };
+    let sweep = [
+        Point { ef: Some(16), ndcg: 0.3811, recall: 0.842, p50_us: 95.0, build_s: 11.8, memory_mb: 96.0 },
+        Point { ef: Some(32), ndcg: 0.4090, recall: 0.913, p50_us: 120.0, build_s: 11.9, memory_mb: 96.0 },
+        Point { ef: Some(64), ndcg: 0.4302, recall: 0.962, p50_us: 190.0, build_s: 12.1, memory_mb: 96.0 },
+        Point { ef: Some(128), ndcg: 0.4318, recall: 0.987, p50_us: 340.0, build_s: 12.0, memory_mb: 97.0 },
+    ];
+    let mut engines = vec![engine("shelf", "shelf", &shelf)];
+    engines.extend(sweep.iter().map(|p| engine("interest", "interest", p)));
+
+    let throughput = |e: &EngineRun, request: &str| {
+        e.load
+            .iter()
+            .find_map(|l| match &l.mode {
+                LoadMode::Closed(s) if l.request == request => Some(s.throughput),
+                _ => None,
+            })
+            .unwrap_or(f64::NAN)
+    };
+    let search_points =
+        engines.iter().map(|e| (e.id.clone(), throughput(e, "search"), e.quality[0].mean.ndcg_at_k)).collect();
+    let feed_points: Vec<_> = engines
+        .iter()
+        .filter_map(|e| e.ann.as_ref().map(|a| (e.id.clone(), a.overlap, throughput(e, "recommend"))))
+        .collect();
+    let fronts = vec![
+        ParetoFront {
+            title: "search: nDCG@10 vs throughput".into(),
+            x_label: "throughput (requests/s)".into(),
+            x_direction: Direction::Bigger,
+            y_label: "nDCG@10".into(),
+            y_direction: Direction::Bigger,
+            points: pareto_front(search_points, Direction::Bigger, Direction::Bigger),
+        },
+        ParetoFront {
+            title: "feed: recall@10 vs throughput".into(),
+            x_label: "recall@10 against exact".into(),
+            x_direction: Direction::Bigger,
+            y_label: "throughput (requests/s)".into(),
+            y_direction: Direction::Bigger,
+            points: pareto_front(feed_points, Direction::Bigger, Direction::Bigger),
+        },
+    ];
+
+    let significance = engines[1..]
+        .iter()
+        .map(|e| Significance {
+            engine: e.id.clone(),
+            baseline: "shelf".into(),
+            query_set: "all".into(),
+            metric: "ndcg@10".into(),
+            mean_difference: e.quality[0].mean.ndcg_at_k - 0.4123,
+            t_test_p: if e.quality[0].mean.ndcg_at_k > 0.42 || e.quality[0].mean.ndcg_at_k < 0.39 {
+                0.0031
+            } else {
+                0.41
+            },
+            randomisation_p: if e.quality[0].mean.ndcg_at_k > 0.42 || e.quality[0].mean.ndcg_at_k < 0.39 {
+                0.0042
+            } else {
+                0.39
+            },
+        })
+        .collect();
+
+    let simulation = simulation();
+    let mut metrics: Vec<Metric> = engines.iter().flat_map(engine_metrics).collect();
+    metrics.extend(simulation_metrics(&simulation));
+
+    Results {
+        schema_version: SCHEMA_VERSION,
+        run: RunInfo {
+            tool_version: "0.1.0".into(),
+            git_revision: Some("d3e1b3e5c0ffee0123456789abcdef0123456789".into()),
+            host: HostInfo {
+                name: "ci-runner-1".into(),
+                os: "linux".into(),
+                arch: "x86_64".into(),
+                cores: 2,
+                memory_bytes: Some(24 * 1024 * 1024 * 1024),
+            },
+            started: "2026-11-22T06:00:00Z".into(),
+            seconds: 312.5,
+            threads: 2,
+            scenario: "ci".into(),
+            scenario_path: Some("scenarios/ci.toml".into()),
+            seed: 7,
+        },
+        world: WorldInfo {
+            dataset: DATASET.into(),
+            path: "runs/ci/world".into(),
+            seed: 7,
+            items: 20_000,
+            users: 10_000,
+            events: 1_482_113,
+            queries: 620,
+            judgements: 48_211,
+        },
+        evaluation: EvaluationInfo {
+            k: 10,
+            relevant_from: "substitute".into(),
+            gains: [("exact".to_string(), 1.0), ("substitute".to_string(), 0.1), ("complement".to_string(), 0.01)]
+                .into(),
+            policy: "judged".into(),
+            metrics: vec!["ndcg@10".into(), "recall@10".into(), "mrr@10".into(), "map".into()],
+            query_sets: vec![
+                QuerySetInfo { name: "all".into(), queries: 500 },
+                QuerySetInfo { name: "vague".into(), queries: 120 },
+            ],
+            baseline: Some("shelf".into()),
+        },
+        engines,
+        significance,
+        fronts,
+        simulation: Some(simulation),
+        metrics,
+    }
+}
+
+/// The fixture with hostile text where data reaches the page: an engine's
+/// name and id, an example's title and query, a front title, an arm name.
+pub fn hostile() -> Results {
+    let mut r = results();
+    let e = &mut r.engines[0];
+    e.name = HOSTILE.into();
+    e.id = HOSTILE.into();
+    e.examples[0].titles[0] = HOSTILE.into();
+    e.examples[0].input = format!("\"quoted\" & {HOSTILE}");
+    r.fronts[0].title = HOSTILE.into();
+    r.fronts[0].points[0].engine = HOSTILE.into();
+    r.significance[0].baseline = HOSTILE.into();
+    r.evaluation.baseline = Some(HOSTILE.into());
+    if let Some(s) = &mut r.simulation {
+        s.arms[0].name = HOSTILE.into();
+        s.sensitivity[0].parameter = HOSTILE.into();
+    }
+    r.metrics[0].name = format!("{HOSTILE}/{DATASET}/all/ndcg@10");
+    r
+}
+
+/// The fixture without any optional section: no simulation, fronts, load,
+/// significance or metrics.
+pub fn bare() -> Results {
+    let mut r = results();
+    r.simulation = None;
+    r.fronts.clear();
+    r.significance.clear();
+    r.metrics.clear();
+    r.evaluation.baseline = None;
+    for e in &mut r.engines {
+        e.load.clear();
+        e.ann = None;
+        e.examples.clear();
+    }
+    r
+}
