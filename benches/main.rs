@@ -6,10 +6,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 mod engines;
 mod generation;
 mod metrics;
+mod simulate;
 
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = generation::bench, engines::bench, metrics::bench
+    targets = generation::bench, engines::bench, metrics::bench, simulate::bench
 }
 criterion_main!(benches);

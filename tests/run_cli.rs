@@ -47,6 +47,22 @@ sweep = { "hnsw.ef_search" = [8, 64] }
 [[engines]]
 name = "hybrid"
 kind = "hybrid"
+[[engines]]
+name = "hybrid-off"
+kind = "hybrid"
+params = { personalised_search = false, query_aware_feed = false }
+[simulation]
+users = 40
+horizon_days = 7
+pre_period_days = 7
+replicates = 1
+bootstrap_resamples = 200
+arms = [
+  { name = "off", engine = "hybrid-off", channels = "both" },
+  { name = "on", engine = "hybrid", channels = "both" },
+  { name = "search", engine = "shelf", channels = "search" },
+]
+comparisons = [{ arm = "on", against = "off" }]
 "#;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -65,7 +81,10 @@ fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
 
     let results = read_results(&out).unwrap();
     let ids: Vec<&str> = results.engines.iter().map(|e| e.id.as_str()).collect();
-    assert_eq!(ids, ["shelf", "exact", "interest[hnsw.ef_search=8]", "interest[hnsw.ef_search=64]", "hybrid"]);
+    assert_eq!(
+        ids,
+        ["shelf", "exact", "interest[hnsw.ef_search=8]", "interest[hnsw.ef_search=64]", "hybrid", "hybrid-off"]
+    );
     assert_eq!(results.world.dataset, "tiny-11");
 
     // Quality for the engines that search, per query set; none for the others.
@@ -116,7 +135,7 @@ fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
     assert!(recall(3) >= recall(2) && recall(3) > 0.5, "{} {}", recall(2), recall(3));
 
     // Significance of every searching run against the baseline, per set.
-    assert_eq!(results.significance.len(), 2, "hybrid vs shelf on `all` and `full`");
+    assert_eq!(results.significance.len(), 4, "hybrid and hybrid-off vs shelf on `all` and `full`");
     assert!(results.significance.iter().all(|s| (0.0..=1.0).contains(&s.t_test_p)));
 
     // The per-query table has a row per (searching run, set, query).
@@ -124,9 +143,19 @@ fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
     let reader = SerializedFileReader::new(file).unwrap();
     let rows = reader.metadata().file_metadata().num_rows() as usize;
     let sets = &results.evaluation.query_sets;
-    assert_eq!(rows, 2 * sets.iter().map(|s| s.queries).sum::<usize>());
+    assert_eq!(rows, 3 * sets.iter().map(|s| s.queries).sum::<usize>());
     assert!(out.join("qrels.txt").is_file());
     assert!(results.metrics.iter().any(|m| m.name == "shelf/tiny-11/all/ndcg@10"));
+
+    // The simulation: its summary in the results, labelled, its tables and report beside them.
+    let sim = results.simulation.as_ref().expect("the scenario simulates");
+    assert_eq!(sim.label, "simulated");
+    let arms: Vec<&str> = sim.arms.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(arms, ["off", "on", "search"]);
+    assert!(results.metrics.iter().any(|m| m.name == "simulation[on]/tiny-11/gmv_per_user" && m.lower.is_some()));
+    for file in ["sessions.parquet", "users.parquet", "report.html", "benchmark-bigger.json", "bmf.json"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
 }
 
 #[test]
@@ -145,6 +174,24 @@ fn scenario_errors_stop_the_run_before_work_and_write_nothing() {
             "vague",
         ),
         ("unknown field", TINY.replace("[load]", "[load]\nthreds = [1]"), "threds"),
+        ("impossible horizon", TINY.replace("horizon_days = 7", "horizon_days = 0"), "horizon_days"),
+        ("no simulated user", TINY.replace("users = 40", "users = 0"), "users"),
+        ("more users than the world", TINY.replace("users = 40", "users = 400000"), "users"),
+        (
+            "arm on an engine that cannot search",
+            TINY.replace("engine = \"shelf\", channels = \"search\"", "engine = \"exact\", channels = \"search\""),
+            "exact",
+        ),
+        (
+            "arm on an unknown engine",
+            TINY.replace("engine = \"hybrid-off\", channels", "engine = \"hybrid-of\", channels"),
+            "hybrid-of",
+        ),
+        (
+            "bad engine parameter",
+            TINY.replace("query_aware_feed = false }", "query_aware_feed = false, fusoin = \"rrf\" }"),
+            "fusoin",
+        ),
     ];
     write(dir.path(), "no_vague.toml", "scale = \"tiny\"\n[queries]\nvague = 0.0\n");
     for (what, text, needle) in cases {
@@ -186,7 +233,9 @@ fn deterministic_figures_and_files_do_not_depend_on_the_thread_count() {
     let figures = deterministic(&one);
     assert!(figures.len() > 20);
     assert_eq!(figures, deterministic(&two));
-    for file in ["per_query.parquet", "qrels.txt", "runs/shelf.txt", "runs/hybrid.txt"] {
+    for file in
+        ["per_query.parquet", "qrels.txt", "runs/shelf.txt", "runs/hybrid.txt", "sessions.parquet", "users.parquet"]
+    {
         assert!(std::fs::read(one.join(file)).unwrap() == std::fs::read(two.join(file)).unwrap(), "{file} differs");
     }
 }

@@ -10,8 +10,9 @@
 //!   personas and needs — what only the simulator and the relevance
 //!   judgements ([`Qrels`]) may read.
 //!
-//! The [`behaviour`] model (examination, click, purchase, seeding) lives here
-//! because the log generator and the GMV simulator must share one user.
+//! The [`behaviour`] model (examination, click, purchase, seeding) and the
+//! organic-[`needs`] model live here because the log generator and the GMV
+//! simulator must share one user.
 //! [`io`] writes worlds as Parquet (plus TREC qrels) and reads them back.
 
 pub mod behaviour;
@@ -23,6 +24,7 @@ pub mod io;
 mod judgements;
 mod latent;
 mod logs;
+pub mod needs;
 pub mod policy;
 mod queries;
 pub mod querygen;

@@ -28,8 +28,23 @@ pub enum Purpose {
     UserLogs = 5,
     EvaluationQuery = 6,
     Judgements = 7,
-    /// Reserved for the GMV simulator: sessions of a simulated user.
+    /// Reserved for the GMV simulator: sessions of a simulated user (which
+    /// channel, which open need), keyed (user, session).
     Simulation = 8,
+    /// Simulator: when a simulated user's sessions and organic needs arrive,
+    /// and what those needs are, keyed (user, 0).
+    SimulationTimeline = 9,
+    /// Simulator: the query text of a search session, keyed (user, session).
+    SimulationQuery = 10,
+    /// Simulator: the reaction to a shown list and the patience of the needs
+    /// it seeds, keyed (user, session).
+    SimulationReaction = 11,
+    /// Simulator: the seed of each replicate and period, keyed (replicate, period).
+    SimulationSeed = 12,
+    /// Simulator: which of the world's users are simulated, keyed (0, 0).
+    SimulationSample = 13,
+    /// Simulator: bootstrap resamples, keyed (statistic, block).
+    SimulationBootstrap = 14,
 }
 
 /// Opens the stream for `(seed, purpose, a, b)`.

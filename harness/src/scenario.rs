@@ -36,6 +36,7 @@ use searchrec_datasets::{Gains, Grade, Scale};
 use serde::Deserialize;
 
 use crate::metrics::{MetricSettings, QueryPolicy};
+use crate::simulate::SimulationSettings;
 use crate::{HarnessError, Result};
 
 /// A parsed and checked run scenario.
@@ -59,7 +60,7 @@ pub struct RunScenario {
     pub engines: Vec<EngineEntry>,
     /// The GMV simulation, when wanted.
     #[serde(default)]
-    pub simulation: Option<toml::Table>,
+    pub simulation: Option<SimulationSettings>,
     /// The folder the scenario file is in: relative paths resolve against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -215,6 +216,15 @@ impl RunScenario {
         HarnessError::Invalid { what: format!("{file}: field `{field}`"), message: message.into() }
     }
 
+    /// An error about a field of a section (`simulation.users`), placed in
+    /// this scenario's file; other errors pass through.
+    pub fn locate(&self, error: HarnessError) -> HarnessError {
+        match error {
+            HarnessError::Invalid { what, message } => self.field_error(&what, message),
+            other => other,
+        }
+    }
+
     /// A path from the scenario, resolved against the scenario's folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
         if path.is_absolute() { path.to_path_buf() } else { self.base_dir.join(path) }
@@ -364,6 +374,35 @@ impl RunScenario {
         {
             return Err(self
                 .field_error("evaluation.baseline", format!("`{baseline}` is not the name of an [[engines]] entry")));
+        }
+        if let Some(simulation) = &self.simulation {
+            self.check_simulation(simulation)?;
+        }
+        Ok(())
+    }
+
+    /// The simulation's own ranges, and arms that name single-run engines.
+    fn check_simulation(&self, simulation: &SimulationSettings) -> Result<()> {
+        simulation.validate().map_err(|e| self.locate(e))?;
+        for arm in &simulation.arms {
+            match self.engines.iter().find(|e| e.name == arm.engine) {
+                None => {
+                    return Err(self.field_error(
+                        "simulation.arms.engine",
+                        format!("arm `{}` names engine `{}`, which no [[engines]] entry names", arm.name, arm.engine),
+                    ));
+                }
+                Some(entry) if !entry.sweep.is_empty() => {
+                    return Err(self.field_error(
+                        "simulation.arms.engine",
+                        format!(
+                            "arm `{}` names engine `{}`, which is swept; an arm needs one engine: add an unswept entry",
+                            arm.name, arm.engine
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
         }
         Ok(())
     }

@@ -31,8 +31,9 @@ impl Generator<'_> {
                 let mut rng = stream(self.seed, Purpose::EvaluationQuery, q as u64, 0);
                 let user = UserId(rng.random_range(0..s.world.users));
                 let vector = user_vectors.row(user.index());
-                let leaf_cdf = self.user_leaf_cdf(vector);
-                let mut need = self.organic_need(user, vector, &leaf_cdf, time, NeedOrigin::Evaluation, &mut rng);
+                let needs = self.need_model();
+                let leaf_cdf = needs.leaf_cdf(vector);
+                let mut need = needs.organic(user, vector, &leaf_cdf, time, NeedOrigin::Evaluation, &mut rng);
                 need.id = NeedId(first_need + q);
                 let (text, noise) = write_query(&self.taxonomy, &need, &s.queries, &mut rng);
                 let query = Query { id: QueryId(q), user, time, text };

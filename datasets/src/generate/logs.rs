@@ -97,7 +97,8 @@ impl Generator<'_> {
         let vector = ctx.user_vectors.row(user.index());
         let shopper = Shopper { user, vector, truth };
         let behaviour = Behaviour { params: &s.behaviour, needs: &s.needs };
-        let leaf_cdf = self.user_leaf_cdf(vector);
+        let need_model = self.need_model();
+        let leaf_cdf = need_model.leaf_cdf(vector);
         let horizon = s.logs.days as f64 * DAY;
         let search_share = (truth.persona.shelf / (truth.persona.shelf + truth.persona.interest)) as f64;
 
@@ -115,7 +116,7 @@ impl Generator<'_> {
             let t = now as u32;
             expire(&mut log.needs, &mut open, now);
             if next_need <= next_session {
-                let mut need = self.organic_need(user, vector, &leaf_cdf, t, NeedOrigin::Organic, &mut rng);
+                let mut need = need_model.organic(user, vector, &leaf_cdf, t, NeedOrigin::Organic, &mut rng);
                 need.id = NeedId(log.needs.len() as u32);
                 open.push((log.needs.len(), now + exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY))));
                 log.needs.push(need);

@@ -8,10 +8,8 @@
 mod evaluation;
 mod items;
 mod logs;
-mod needs;
 mod users;
 
-use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 pub(crate) use logs::{LogChunk, LogContext, LogSink};
@@ -23,8 +21,8 @@ use crate::ids::{ItemId, UserId};
 use crate::judgements::Qrels;
 use crate::latent::LatentSpace;
 use crate::logs::Logs;
+use crate::needs::{NeedModel, leaf_popularity};
 use crate::policy::{PopularityFeed, TermMatchSearch};
-use crate::rng::{Purpose, stream};
 use crate::scenario::Scenario;
 use crate::taxonomy::Taxonomy;
 use crate::truth::{ItemTruth, Need, Truth, UserTruth, Vectors};
@@ -77,15 +75,13 @@ impl<'s> Generator<'s> {
         scenario.validate()?;
         let taxonomy = Taxonomy::embedded()?;
         let latent = LatentSpace::generate(seed, &taxonomy, scenario.world.latent_dim as usize);
-        let mut order: Vec<usize> = (0..taxonomy.leaves.len()).collect();
-        order.shuffle(&mut stream(seed, Purpose::LeafOrder, 0, 0));
-        let mut weights = vec![0.0; order.len()];
-        for (rank, &leaf) in order.iter().enumerate() {
-            weights[leaf] = 1.0 / (rank as f64 + 1.0).powf(scenario.world.leaf_zipf);
-        }
-        let total: f64 = weights.iter().sum();
-        let leaf_cdf = items::cumulative(&weights.iter().map(|w| w / total).collect::<Vec<_>>());
+        let leaf_cdf = leaf_popularity(seed, &taxonomy, scenario.world.leaf_zipf);
         Ok(Generator { scenario, seed, taxonomy, latent, leaf_cdf })
+    }
+
+    /// The organic-need model of the world being generated.
+    pub(crate) fn need_model(&self) -> NeedModel<'_> {
+        NeedModel::from_parts(&self.taxonomy, &self.latent, &self.scenario.needs, &self.leaf_cdf)
     }
 
     pub(crate) fn items(&self, progress: Progress<'_>) -> Items {

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::{BuildInput, Engine, EngineError, Result};
+use crate::{BuildInput, Capabilities, Engine, EngineError, Result};
 
 /// One engine to build, as written in a scenario file:
 ///
@@ -33,6 +33,11 @@ pub trait EngineFactory: Send + Sync {
 
     /// One line for `searchrec engines`.
     fn summary(&self) -> &'static str;
+
+    /// What an engine built from `params` will support, without building
+    /// it: parses `params` (so a bad section fails before any work) and
+    /// answers what the built engine's [`Engine::capabilities`] answers.
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities>;
 
     /// Parses `params` into the kind's typed config (unknown fields are an
     /// error) and builds the engine from observable data only.
@@ -69,6 +74,11 @@ impl Registry {
             kind: kind.to_string(),
             known: self.factories.iter().map(|f| f.kind().to_string()).collect(),
         })
+    }
+
+    /// What the engine a spec describes will support, without building it.
+    pub fn capabilities(&self, spec: &EngineSpec) -> Result<Capabilities> {
+        self.factory(&spec.kind)?.capabilities(&spec.name, &spec.params)
     }
 
     /// Builds the engine a spec describes.

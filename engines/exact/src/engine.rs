@@ -34,6 +34,10 @@ pub struct ExactEngine {
 }
 
 impl ExactEngine {
+    /// The feed only, as the interest engine.
+    pub const CAPABILITIES: Capabilities =
+        Capabilities { search: false, recommend: true, personalised_search: false, query_aware_feed: false };
+
     /// Trains the model and indexes its item table.
     pub fn build(name: &str, config: &ExactConfig, input: BuildInput<'_>) -> Result<Self> {
         let fail = |e: InterestError| e.into_engine(name);
@@ -81,7 +85,7 @@ impl Engine for ExactEngine {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { search: false, recommend: true, personalised_search: false, query_aware_feed: false }
+        ExactEngine::CAPABILITIES
     }
 
     fn search(&self, _request: &SearchRequest<'_>) -> Result<Vec<Hit>> {

@@ -1,6 +1,6 @@
 //! Registry entry for the `exact` engine kind.
 
-use searchrec_engine::{BuildInput, Engine, EngineFactory, Result, parse_params};
+use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
 
 use crate::{ExactConfig, ExactEngine};
 
@@ -15,6 +15,11 @@ impl EngineFactory for ExactFactory {
 
     fn summary(&self) -> &'static str {
         "exact recall: the interest engine's embeddings searched by brute force, the ground truth for ANN recall"
+    }
+
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
+        parse_params::<ExactConfig>(name, params)?;
+        Ok(ExactEngine::CAPABILITIES)
     }
 
     fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {

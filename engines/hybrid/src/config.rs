@@ -104,6 +104,19 @@ pub struct HybridConfig {
     pub query_items: usize,
 }
 
+impl HybridConfig {
+    /// What an engine with this configuration supports: both channels, and
+    /// the coupling switches as set.
+    pub fn capabilities(&self) -> searchrec_engine::Capabilities {
+        searchrec_engine::Capabilities {
+            search: true,
+            recommend: true,
+            personalised_search: self.personalised_search,
+            query_aware_feed: self.query_aware_feed,
+        }
+    }
+}
+
 impl Default for HybridConfig {
     fn default() -> Self {
         HybridConfig {

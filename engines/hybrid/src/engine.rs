@@ -116,12 +116,7 @@ impl Engine for HybridEngine {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            search: true,
-            recommend: true,
-            personalised_search: self.config.personalised_search,
-            query_aware_feed: self.config.query_aware_feed,
-        }
+        self.config.capabilities()
     }
 
     fn search(&self, request: &SearchRequest<'_>) -> Result<Vec<Hit>> {

@@ -1,6 +1,6 @@
 //! The registry entry of the hybrid engine.
 
-use searchrec_engine::{BuildInput, Engine, EngineFactory, Result, parse_params};
+use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
 
 use crate::config::HybridConfig;
 use crate::engine::HybridEngine;
@@ -17,6 +17,10 @@ impl EngineFactory for HybridFactory {
 
     fn summary(&self) -> &'static str {
         "shelf + interest: RRF, min-max / z-score fusion or personalised rerank for search; query-aware interest feed"
+    }
+
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
+        Ok(parse_params::<HybridConfig>(name, params)?.capabilities())
     }
 
     fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {

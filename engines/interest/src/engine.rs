@@ -25,6 +25,11 @@ pub struct InterestEngine {
 }
 
 impl InterestEngine {
+    /// The feed only. It reads the context's clicks and purchases, never its
+    /// query text, which is what `query_aware_feed` describes.
+    pub const CAPABILITIES: Capabilities =
+        Capabilities { search: false, recommend: true, personalised_search: false, query_aware_feed: false };
+
     /// Trains, indexes and measures reachability (at `hnsw.ef_search`).
     pub fn build(name: &str, config: &InterestConfig, input: BuildInput<'_>) -> Result<Self> {
         let fail = |e: InterestError| e.into_engine(name);
@@ -97,9 +102,7 @@ impl Engine for InterestEngine {
     }
 
     fn capabilities(&self) -> Capabilities {
-        // The feed reads the context's clicks and purchases, never its query
-        // text, which is what `query_aware_feed` describes.
-        Capabilities { search: false, recommend: true, personalised_search: false, query_aware_feed: false }
+        InterestEngine::CAPABILITIES
     }
 
     fn search(&self, _request: &SearchRequest<'_>) -> Result<Vec<Hit>> {

@@ -1,6 +1,6 @@
 //! Registry entry for the `interest` engine kind.
 
-use searchrec_engine::{BuildInput, Engine, EngineFactory, Result, parse_params};
+use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
 
 use crate::{InterestConfig, InterestEngine};
 
@@ -15,6 +15,11 @@ impl EngineFactory for InterestFactory {
 
     fn summary(&self) -> &'static str {
         "interest recall: implicit-ALS embeddings from the logs, hnsw_rs ANN index, feed from history + search context"
+    }
+
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
+        parse_params::<InterestConfig>(name, params)?;
+        Ok(InterestEngine::CAPABILITIES)
     }
 
     fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {

@@ -35,6 +35,10 @@ pub struct ShelfEngine {
 }
 
 impl ShelfEngine {
+    /// Search and a popularity feed; neither reads the other channel.
+    pub const CAPABILITIES: Capabilities =
+        Capabilities { search: true, recommend: true, personalised_search: false, query_aware_feed: false };
+
     /// Validates `config` and builds the index and the feed from the
     /// catalogue (the logs are not used). An empty catalogue, an item with a
     /// non-finite rating, an item whose id is not its row or whose leaf has no
@@ -105,7 +109,7 @@ impl Engine for ShelfEngine {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities { search: true, recommend: true, personalised_search: false, query_aware_feed: false }
+        ShelfEngine::CAPABILITIES
     }
 
     fn search(&self, request: &SearchRequest<'_>) -> Result<Vec<Hit>> {

@@ -1,6 +1,6 @@
 //! The registry entry of the shelf engine.
 
-use searchrec_engine::{BuildInput, Engine, EngineFactory, Result, parse_params};
+use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
 
 use crate::config::ShelfConfig;
 use crate::engine::ShelfEngine;
@@ -17,6 +17,11 @@ impl EngineFactory for ShelfFactory {
 
     fn summary(&self) -> &'static str {
         "tantivy BM25 over title, brand and category path with a sales/rating trust prior; popularity feed"
+    }
+
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
+        parse_params::<ShelfConfig>(name, params)?;
+        Ok(ShelfEngine::CAPABILITIES)
     }
 
     fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {

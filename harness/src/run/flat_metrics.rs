@@ -61,6 +61,27 @@ pub(crate) fn flat_metrics(results: &Results) -> Vec<Metric> {
             }
         }
     }
+    if let Some(sim) = &results.simulation {
+        for arm in &sim.arms {
+            let name = |metric: &str| format!("simulation[{}]/{dataset}/{metric}", arm.name);
+            let gmv = arm.gmv_per_user;
+            out.push(Metric {
+                lower: Some(gmv.lower),
+                upper: Some(gmv.upper),
+                ..Metric::new(name("gmv_per_user"), "currency/user", Direction::Bigger, gmv.value, Gate::Deterministic)
+            });
+            let conversion = arm.guardrails.conversion;
+            out.push(Metric::new(name("conversion"), "ratio", Direction::Bigger, conversion, Gate::Deterministic));
+        }
+        let throughput = sim.sessions_per_second;
+        out.push(Metric::new(
+            format!("simulation/{dataset}/sessions_per_second"),
+            "sessions/s",
+            Direction::Bigger,
+            throughput,
+            Gate::WallClock,
+        ));
+    }
     out
 }
 

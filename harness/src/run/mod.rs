@@ -5,10 +5,11 @@
 //!    [`check_engines`] expands the sweeps and checks every kind against the
 //!    registry; [`folder::check_out`] checks the output folder — all before any work.
 //! 2. [`load_world`] generates the world in memory (or reads a world folder).
-//! 3. [`execute`] builds each (engine, parameter set) in turn from the
-//!    observable half, measures it and drops it (the engines other runs
-//!    compare against are kept), then derives significance, fronts and the
-//!    flat metric list.
+//! 3. [`execute`] checks the simulation against the world, builds each
+//!    (engine, parameter set) in turn from the observable half, measures it
+//!    and drops it (the engines other runs compare against and the
+//!    simulation's arms are kept), simulates, then derives significance,
+//!    fronts and the flat metric list.
 //! 4. [`RunOutput::write_into`] writes the files into a staging folder that
 //!    [`folder::publish`] swaps into place.
 
@@ -36,6 +37,7 @@ use crate::results::{
 };
 use crate::scenario::RunScenario;
 use crate::significance::{paired_randomisation_test, paired_t_test};
+use crate::simulate::{self, SimulationOutput};
 use crate::trec_run::write_run;
 use crate::{HarnessError, Result};
 
@@ -66,14 +68,20 @@ pub struct RunOutput {
     per_query: Vec<(String, String, Vec<QueryMetrics>)>,
     runs: Vec<(String, Vec<(QueryId, Vec<Hit>)>)>,
     qrels: String,
+    simulation: Option<SimulationOutput>,
 }
 
-/// Expands the sweeps and checks each kind is registered, before any work.
+/// Expands the sweeps and checks each kind is registered and each
+/// parameter table parses, before any work.
 pub fn check_engines(scenario: &RunScenario, registry: &Registry) -> Result<Vec<PlannedRun>> {
     for entry in &scenario.engines {
         registry.factory(&entry.kind).map_err(|e| scenario.field_error("engines.kind", e.to_string()))?;
     }
-    plan(scenario)
+    let planned = plan(scenario)?;
+    for p in &planned {
+        registry.capabilities(&p.spec).map_err(|e| scenario.field_error("engines.params", e.to_string()))?;
+    }
+    Ok(planned)
 }
 
 /// The scenario's world: generated in memory, or read from its folder.
@@ -132,11 +140,24 @@ pub fn execute(
     let bench = measure::Bench { scenario, world, settings, policy, query_sets: &query_sets, feed_users: &feed_users };
     let input =
         BuildInput { catalog: &world.observable.catalog, users: &world.observable.users, logs: &world.observable.logs };
+    if let Some(simulation) = &scenario.simulation {
+        // Against the world and the engines' declared capabilities, before any engine is built.
+        let declared = |name: &str| {
+            let p = planned.iter().find(|p| p.spec.name == name)?;
+            context.registry.capabilities(&p.spec).ok()
+        };
+        simulate::check(simulation, world, &declared).map_err(|e| scenario.locate(e))?;
+    }
 
-    // Engines others compare against are built first and kept.
+    // Engines others compare against, and the simulation's, are built first and kept.
     let targets: Vec<&str> = planned.iter().filter_map(|p| p.ann_against.as_deref()).collect();
+    let arms: Vec<&str> = scenario.simulation.iter().flat_map(|s| s.arms.iter().map(|a| a.engine.as_str())).collect();
     let mut kept: BTreeMap<String, (Box<dyn Engine>, f64)> = BTreeMap::new();
-    for p in planned.iter().filter(|p| targets.contains(&p.spec.name.as_str()) && p.swept.is_empty()) {
+    let keep = |p: &&PlannedRun| {
+        let name = p.spec.name.as_str();
+        (targets.contains(&name) || arms.contains(&name)) && p.swept.is_empty()
+    };
+    for p in planned.iter().filter(keep) {
         (context.progress)(&format!("building {}", p.id));
         kept.insert(p.spec.name.clone(), build(context.registry, p, input)?);
     }
@@ -175,6 +196,14 @@ pub fn execute(
         engines.push(measured.run);
     }
 
+    let simulation = match &scenario.simulation {
+        Some(settings) => {
+            (context.progress)("simulating");
+            let engines: Vec<(&str, &dyn Engine)> = kept.iter().map(|(n, (e, _))| (n.as_str(), e.as_ref())).collect();
+            Some(simulate::simulate(world, &engines, settings, world.seed, None)?)
+        }
+        None => None,
+    };
     let significance = significance(scenario, planned, &per_query, policy)?;
     let fronts = fronts(&engines, &targets, settings.k);
     let mut results = Results {
@@ -208,12 +237,12 @@ pub fn execute(
         engines,
         significance,
         fronts,
-        simulation: None,
+        simulation: simulation.as_ref().map(|s| s.summary.clone()),
         metrics: Vec::new(),
     };
     results.metrics = flat_metrics::flat_metrics(&results);
     results.run.seconds = started.elapsed().as_secs_f64();
-    Ok(RunOutput { results, per_query, runs, qrels: qrels_to_trec(&world.qrels.judgements) })
+    Ok(RunOutput { results, per_query, runs, qrels: qrels_to_trec(&world.qrels.judgements), simulation })
 }
 
 impl RunOutput {
@@ -233,6 +262,9 @@ impl RunOutput {
             .flat_map(|(id, set, rows)| rows.iter().map(move |q| (id.as_str(), set.as_str(), q)))
             .collect();
         per_query_table::write_per_query(&dir.join(PER_QUERY_FILE), &rows)?;
+        if let Some(simulation) = &self.simulation {
+            simulation.write_tables(dir)?;
+        }
         self.results.write(dir)
     }
 }

@@ -1,9 +1,182 @@
-//! The GMV simulator (issue 5): users live through sessions over a horizon
-//! and the world's behaviour model decides what they click and buy.
+//! The GMV simulator: users live through sessions over a horizon, engines
+//! answer their searches and feed requests, and the world's behaviour model
+//! decides what they click and buy. GMV is the sum of the prices bought.
+//! Every figure is simulated and labelled so.
+//!
+//! - **Sessions**: search sessions start from an open need whose query text
+//!   `searchrec_datasets::querygen` writes; feed sessions ask for
+//!   recommendations, and a clicked feed item can seed a new need that
+//!   converts at once or comes back later as a search. Each request carries
+//!   a context of the other channel's signals from earlier in the
+//!   simulation, which an engine with its coupling switched off ignores.
+//! - **Arms**: channel arms (search only, feed only, both) and the 2×2
+//!   coupling factorial, A = personalised search, B = query-aware feed; Δ =
+//!   GMV(A+B) − GMV(A) − GMV(B) + GMV(neither). "1+1>2" is *supported* only
+//!   when Δ's interval lies above zero, *contradicted* below it; the
+//!   simulator reports whatever the arms produce.
+//! - **Common random numbers**: every draw comes from a stream keyed by
+//!   (seed, user, session, purpose), so the arms see the same users, needs
+//!   and coin flips and are paired per user. Intervals are paired bootstraps
+//!   over users, pooled over replicate seeds; CUPED uses each user's
+//!   pre-period GMV under the control arm.
+//! - **Validation**: an A/A check ([`SimulationSettings::aa_replicates`]),
+//!   guardrails per arm and a sensitivity sweep over behaviour parameters.
+//!
+//! Users run in parallel; everything but the timings (`seconds`,
+//! `sessions_per_second`, `engine_share` and the latency guardrails) is the
+//! same whatever the thread count.
 
+mod aa;
+mod analysis;
+mod arms;
+mod check;
+mod experiment;
+mod model;
+mod seeds;
+mod sensitivity;
+mod session;
+mod settings;
+pub mod stats;
 mod summary;
+mod tables;
 
+use std::path::Path;
+use std::time::Instant;
+
+use searchrec_datasets::World;
+use searchrec_engine::Engine;
+
+pub use check::check;
+pub use settings::{
+    ArmSettings, Channels, ComparisonSettings, FactorialArms, MAX_DAYS, SimulationSettings, SweepSettings,
+};
 pub use summary::{
     AaCheck, ArmComparison, ArmSummary, Cuped, Estimate, Factorial, Guardrails, SensitivityPoint, SimulationSummary,
     Uplift,
 };
+pub use tables::{SESSIONS_FILE, SessionRow, USERS_FILE, UserRow};
+
+use crate::Result;
+use experiment::{Plan, Work};
+use seeds::{Phase, seed_of};
+use session::Life;
+use stats::Bootstrap;
+
+/// The part of a simulation a progress report is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The experiment: every arm and the pre-period, every replicate.
+    Experiment,
+    /// The A/A check.
+    AaCheck,
+    /// The sensitivity sweep.
+    Sensitivity,
+}
+
+/// Progress callback: (stage, user runs finished since the last call). A
+/// user run is one user through one period under one arm; the totals are
+/// [`SimulationSettings::planned_runs`]. Called from worker threads.
+pub type Progress<'a> = &'a (dyn Fn(Stage, u64) + Sync);
+
+impl SimulationSettings {
+    /// User runs a stage will report to [`Progress`], for a progress bar.
+    pub fn planned_runs(&self, stage: Stage) -> u64 {
+        let users = self.users as u64;
+        match stage {
+            Stage::Experiment => {
+                self.replicates as u64 * users * (self.arms.len() as u64 + (self.pre_period_days > 0) as u64)
+            }
+            Stage::AaCheck => self.aa_replicates as u64 * users * 2 * self.replicates as u64,
+            Stage::Sensitivity => {
+                let points: usize = self.sensitivity.iter().map(|s| s.values.len()).sum();
+                points as u64 * self.replicates as u64 * users * 4
+            }
+        }
+    }
+}
+
+/// A simulation's results: the summary for `results.json` and the tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimulationOutput {
+    /// The summary.
+    pub summary: SimulationSummary,
+    /// Every session of the experiment period, by replicate, user, arm and session.
+    pub sessions: Vec<SessionRow>,
+    /// Every user's experiment period per arm, by replicate, user and arm.
+    pub users: Vec<UserRow>,
+}
+
+impl SimulationOutput {
+    /// Writes [`SESSIONS_FILE`] and [`USERS_FILE`] into `dir` (which must
+    /// exist), each atomically: a reader sees the old file or the whole new one.
+    pub fn write_tables(&self, dir: &Path) -> Result<()> {
+        tables::write(dir, &self.sessions, &self.users)
+    }
+}
+
+/// Runs the simulation `settings` describe on `world`, with the engines by
+/// scenario name, under `seed`.
+///
+/// [`check`] runs first, so a bad experiment fails before any session.
+/// Errors: anything `check` refuses, an engine error during a session, or an
+/// engine answering with an item outside the catalogue.
+pub fn simulate(
+    world: &World,
+    engines: &[(&str, &dyn Engine)],
+    settings: &SimulationSettings,
+    seed: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<SimulationOutput> {
+    let started = Instant::now();
+    check(settings, world, &|name| engines.iter().find(|(n, _)| *n == name).map(|(_, e)| e.capabilities()))?;
+    let arms = arms::resolve(settings, engines)?;
+    let control = settings.arm_index(settings.control_arm()).unwrap_or_default();
+    let available = world.truth.users.len().min(world.observable.users.len());
+    let users = seeds::sample_users(available, settings.users, seed);
+    let plan = Plan { users: &users, settings, seed, progress };
+    let model = model::Model::of(world);
+    let life = Life::new(world, &model, settings.k, settings.context_window);
+    let mut work = Work::default();
+
+    let outcome = experiment::run_experiment(&life, &arms, control, &plan, &mut work)?;
+    let aa = match settings.aa_replicates {
+        0 => None,
+        _ => Some(aa::aa_check(&life, &arms[control], &plan, &mut work)?),
+    };
+    let sensitivity = match &settings.factorial {
+        Some(f) if !settings.sensitivity.is_empty() => {
+            let arm = |name: &str| &arms[settings.arm_index(name).unwrap_or_default()];
+            sensitivity::sweep(world, [arm(&f.neither), arm(&f.a), arm(&f.b), arm(&f.a_b)], &plan, &mut work)?
+        }
+        _ => Vec::new(),
+    };
+
+    let bootstrap = Bootstrap {
+        resamples: settings.bootstrap_resamples,
+        confidence: settings.confidence,
+        seed: seed_of(seed, Phase::Bootstrap, 0),
+    };
+    let arm_summaries = analysis::arm_summaries(&arms, &outcome, &bootstrap)?;
+    let comparisons = analysis::comparisons(settings, &outcome, &bootstrap)?;
+    let factorial = analysis::factorial(settings, &outcome, &bootstrap)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let summary = SimulationSummary {
+        label: "simulated".to_string(),
+        users: users.len(),
+        horizon_days: settings.horizon_days,
+        pre_period_days: settings.pre_period_days,
+        replicates: settings.replicates,
+        bootstrap_resamples: settings.bootstrap_resamples,
+        confidence: settings.confidence,
+        arms: arm_summaries,
+        comparisons,
+        factorial,
+        aa,
+        sensitivity,
+        sessions: work.sessions,
+        seconds,
+        sessions_per_second: if seconds > 0.0 { work.sessions as f64 / seconds } else { 0.0 },
+        engine_share: if work.busy_ns > 0 { work.engine_ns as f64 / work.busy_ns as f64 } else { 0.0 },
+    };
+    Ok(SimulationOutput { summary, sessions: outcome.sessions, users: outcome.users })
+}

@@ -125,9 +125,9 @@ pub struct ArmComparison {
 pub struct AaCheck {
     /// Replicates run.
     pub replicates: usize,
-    /// Share of replicates whose 95% interval excluded zero.
+    /// Share of replicates whose interval (at the summary's confidence) excluded zero.
     pub false_positive_rate: f64,
-    /// The nominal rate (0.05).
+    /// The nominal rate, 1 − confidence (0.05).
     pub nominal: f64,
 }
 
@@ -173,12 +173,14 @@ pub struct SimulationSummary {
     pub aa: Option<AaCheck>,
     /// The sensitivity sweep, when run.
     pub sensitivity: Vec<SensitivityPoint>,
-    /// Sessions simulated over all arms and replicates.
+    /// Sessions simulated over all arms and replicates, the pre-period, the
+    /// A/A check and the sensitivity sweep included.
     pub sessions: u64,
     /// Wall time, seconds.
     pub seconds: f64,
     /// Sessions per second of wall time.
     pub sessions_per_second: f64,
-    /// Share of the wall time spent inside engine calls.
+    /// Share of the simulation's time spent inside engine calls: engine time
+    /// over the time spent simulating users, both summed over threads.
     pub engine_share: f64,
 }

@@ -1,0 +1,43 @@
+//! Arms bound to the engines that serve them.
+
+use searchrec_engine::{Capabilities, Engine};
+
+use super::settings::{Channels, SimulationSettings};
+use crate::{HarnessError, Result};
+
+/// One arm, ready to run.
+pub(crate) struct Arm<'e> {
+    /// The arm's name.
+    pub name: String,
+    /// The engine's scenario name.
+    pub engine_name: String,
+    /// The engine.
+    pub engine: &'e dyn Engine,
+    /// The channels it serves.
+    pub channels: Channels,
+    /// What the engine reported it can do.
+    pub capabilities: Capabilities,
+}
+
+/// Binds every arm of `settings` to its engine, in settings order.
+pub(crate) fn resolve<'e>(settings: &SimulationSettings, engines: &[(&str, &'e dyn Engine)]) -> Result<Vec<Arm<'e>>> {
+    settings
+        .arms
+        .iter()
+        .map(|arm| {
+            let engine = engines.iter().find(|(name, _)| *name == arm.engine).map(|&(_, e)| e).ok_or_else(|| {
+                HarnessError::Invalid {
+                    what: format!("simulation arm `{}`", arm.name),
+                    message: format!("no engine is called `{}`", arm.engine),
+                }
+            })?;
+            Ok(Arm {
+                name: arm.name.clone(),
+                engine_name: arm.engine.clone(),
+                engine,
+                channels: arm.channels,
+                capabilities: engine.capabilities(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,252 @@
+//! Running arms over the simulated users: the experiment with its
+//! pre-period, and the plain GMV runs the A/A check and the sensitivity
+//! sweep repeat.
+//!
+//! Users run in parallel (each on its own streams) and their results are
+//! folded in user order, so every figure but the timings is the same
+//! whatever the thread count.
+
+use hdrhistogram::Histogram;
+use rayon::prelude::*;
+use searchrec_datasets::UserId;
+
+use super::arms::Arm;
+use super::seeds::{Phase, seed_of};
+use super::session::{Life, Period, Totals, UserRun};
+use super::settings::SimulationSettings;
+use super::summary::Guardrails;
+use super::tables::{SessionRow, UserRow};
+use super::{Progress, Stage};
+use crate::load::LatencySummary;
+use crate::{HarnessError, Result};
+
+/// Simulation work done, for the throughput figures.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Work {
+    /// Sessions served.
+    pub sessions: u64,
+    /// Nanoseconds inside engine calls.
+    pub engine_ns: u64,
+    /// Nanoseconds spent simulating users (summed over threads).
+    pub busy_ns: u64,
+}
+
+impl Work {
+    fn add(&mut self, run: &UserRun) {
+        self.sessions += run.totals.sessions as u64;
+        self.engine_ns = self.engine_ns.saturating_add(run.engine_ns);
+        self.busy_ns = self.busy_ns.saturating_add(run.busy_ns);
+    }
+}
+
+/// What every run of a simulation shares: who is simulated, how, under
+/// which seed, and where progress goes.
+#[derive(Clone, Copy)]
+pub(crate) struct Plan<'a> {
+    pub users: &'a [UserId],
+    pub settings: &'a SimulationSettings,
+    pub seed: u64,
+    pub progress: Option<Progress<'a>>,
+}
+
+/// Pooled counts of one arm over users and replicates, for its guardrails
+/// (64-bit: a large world's impressions overflow a user's 32-bit counters).
+pub(crate) struct Tally {
+    user_runs: u64,
+    sessions: u64,
+    searches: u64,
+    impressions: u64,
+    clicks: u64,
+    orders: u64,
+    gmv: f64,
+    shown: Vec<bool>,
+    latency: Histogram<u64>,
+}
+
+impl Tally {
+    fn new(items: usize) -> Result<Tally> {
+        let latency = Histogram::new(3).map_err(|e| HarnessError::Invalid {
+            what: "simulation latency histogram".into(),
+            message: e.to_string(),
+        })?;
+        Ok(Tally {
+            user_runs: 0,
+            sessions: 0,
+            searches: 0,
+            impressions: 0,
+            clicks: 0,
+            orders: 0,
+            gmv: 0.0,
+            shown: vec![false; items],
+            latency,
+        })
+    }
+
+    fn add(&mut self, run: &UserRun) {
+        let r = &run.totals;
+        self.user_runs += 1;
+        self.sessions += r.sessions as u64;
+        self.searches += r.searches as u64;
+        self.impressions += r.impressions as u64;
+        self.clicks += r.clicks as u64;
+        self.orders += r.orders as u64;
+        self.gmv += r.gmv;
+        for item in &run.shown {
+            self.shown[item.index()] = true;
+        }
+        for &ns in &run.latencies {
+            // Growing fails only past u64 counts; the value is then clamped.
+            if self.latency.record(ns).is_err() {
+                self.latency.saturating_record(ns);
+            }
+        }
+    }
+
+    /// The arm's guardrails; a ratio over nothing is 0.
+    pub fn guardrails(&self) -> Guardrails {
+        let ratio = |a: u64, b: u64| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+        let latency = LatencySummary::from_histogram(&self.latency);
+        Guardrails {
+            ctr: ratio(self.clicks, self.impressions),
+            conversion: ratio(self.orders, self.sessions),
+            average_order_value: if self.orders > 0 { self.gmv / self.orders as f64 } else { 0.0 },
+            coverage: ratio(self.shown.iter().filter(|&&s| s).count() as u64, self.shown.len() as u64),
+            sessions_per_user: ratio(self.sessions, self.user_runs),
+            searches_per_user: ratio(self.searches, self.user_runs),
+            latency_p50_us: latency.p50_us,
+            latency_p99_us: latency.p99_us,
+        }
+    }
+}
+
+/// What the experiment produced.
+pub(crate) struct Outcome {
+    /// Per arm, per user: GMV over the horizon, mean over replicates.
+    pub gmv: Vec<Vec<f64>>,
+    /// Per user: pre-period GMV, mean over replicates (CUPED's covariate).
+    pub pre_gmv: Vec<f64>,
+    /// Per arm.
+    pub tallies: Vec<Tally>,
+    /// Every session, by replicate, user, arm and session.
+    pub sessions: Vec<SessionRow>,
+    /// Every user period, by replicate, user and arm.
+    pub users: Vec<UserRow>,
+}
+
+/// Runs every arm for every user in every replicate, each user's pre-period
+/// first under the control arm.
+pub(crate) fn run_experiment(
+    life: &Life<'_>,
+    arms: &[Arm<'_>],
+    control: usize,
+    plan: &Plan<'_>,
+    work: &mut Work,
+) -> Result<Outcome> {
+    let (users, settings, seed) = (plan.users, plan.settings, plan.seed);
+    let items = life.catalogue_size();
+    let mut out = Outcome {
+        gmv: vec![vec![0.0; users.len()]; arms.len()],
+        pre_gmv: vec![0.0; users.len()],
+        tallies: arms.iter().map(|_| Tally::new(items)).collect::<Result<_>>()?,
+        sessions: Vec::new(),
+        users: Vec::new(),
+    };
+    for replicate in 0..settings.replicates {
+        let r = replicate as u32;
+        let main = Period {
+            seed: seed_of(seed, Phase::Experiment, replicate),
+            days: settings.horizon_days,
+            replicate: r,
+            detail: true,
+        };
+        let pre = (settings.pre_period_days > 0).then(|| Period {
+            seed: seed_of(seed, Phase::PrePeriod, replicate),
+            days: settings.pre_period_days,
+            replicate: r,
+            detail: false,
+        });
+        let units = arms.len() as u64 + pre.is_some() as u64;
+        let runs = per_user(plan, Stage::Experiment, units, |user| {
+            let pre_run = pre.map(|p| life.live(user, &arms[control], &p)).transpose()?;
+            let arm_runs = arms.iter().map(|arm| life.live(user, arm, &main)).collect::<Result<Vec<_>>>()?;
+            Ok((pre_run, arm_runs))
+        })?;
+        for (u, (pre_run, arm_runs)) in runs.into_iter().enumerate() {
+            let pre_gmv = pre_run.as_ref().map_or(0.0, |p| p.totals.gmv);
+            if let Some(p) = &pre_run {
+                work.add(p);
+            }
+            out.pre_gmv[u] += pre_gmv;
+            for (a, run) in arm_runs.into_iter().enumerate() {
+                work.add(&run);
+                out.gmv[a][u] += run.totals.gmv;
+                out.tallies[a].add(&run);
+                out.users.push(user_row(r, &arms[a].name, users[u], &run.totals, pre_gmv));
+                out.sessions.extend(run.sessions);
+            }
+        }
+    }
+    let n = settings.replicates as f64;
+    out.gmv.iter_mut().flatten().chain(&mut out.pre_gmv).for_each(|g| *g /= n);
+    Ok(out)
+}
+
+/// GMV per user of each (arm, period) run, without rows: runs[i] → result[i][user].
+pub(crate) fn gmv_runs(
+    life: &Life<'_>,
+    runs: &[(&Arm<'_>, Period)],
+    plan: &Plan<'_>,
+    stage: Stage,
+    work: &mut Work,
+) -> Result<Vec<Vec<f64>>> {
+    let per_user_runs = per_user(plan, stage, runs.len() as u64, |user| {
+        runs.iter().map(|(arm, period)| life.live(user, arm, period)).collect::<Result<Vec<_>>>()
+    })?;
+    let mut gmv = vec![Vec::with_capacity(plan.users.len()); runs.len()];
+    for user_runs in per_user_runs {
+        for (i, run) in user_runs.into_iter().enumerate() {
+            work.add(&run);
+            gmv[i].push(run.totals.gmv);
+        }
+    }
+    Ok(gmv)
+}
+
+/// `each` for every user in parallel, results in user order; `units` of
+/// progress per user.
+fn per_user<T: Send>(
+    plan: &Plan<'_>,
+    stage: Stage,
+    units: u64,
+    each: impl Fn(UserId) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    plan.users
+        .par_iter()
+        .map(|&user| {
+            let result = each(user);
+            if let Some(progress) = plan.progress {
+                progress(stage, units);
+            }
+            result
+        })
+        .collect()
+}
+
+fn user_row(replicate: u32, arm: &str, user: UserId, t: &Totals, pre_period_gmv: f64) -> UserRow {
+    UserRow {
+        replicate,
+        arm: arm.to_string(),
+        user,
+        sessions: t.sessions,
+        searches: t.searches,
+        impressions: t.impressions,
+        clicks: t.clicks,
+        orders: t.orders,
+        gmv: t.gmv,
+        pre_period_gmv,
+        organic_needs: t.organic_needs,
+        seeded_needs: t.seeded_needs,
+        needs_bought: t.needs_bought,
+        needs_abandoned: t.needs_abandoned,
+    }
+}
