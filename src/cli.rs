@@ -35,6 +35,14 @@ pub enum Command {
     Generate(GenerateArgs),
     /// List the registered engine kinds.
     Engines,
+    /// Only the GMV simulation of a run scenario: its arms' engines, no load test.
+    Simulate {
+        /// The run scenario (TOML) with a [simulation] section.
+        scenario: PathBuf,
+        /// The run folder to write (replaced when it holds an earlier run).
+        #[arg(long, default_value = "runs/simulation")]
+        out: PathBuf,
+    },
     /// Build and measure every engine of a run scenario; write the run folder.
     Run {
         /// The run scenario (TOML), e.g. scenarios/ci.toml.

@@ -6,6 +6,7 @@ mod engines;
 mod generate;
 mod report;
 mod run;
+mod simulate;
 
 use anyhow::Result;
 
@@ -18,6 +19,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Generate(args) => generate::run(cli, args),
         Command::Engines => engines::run(cli),
         Command::Run { scenario, out } => run::run(cli, scenario, out),
+        Command::Simulate { scenario, out } => simulate::run(cli, scenario, out),
         Command::Report { run } => report::run(cli, run),
         Command::Compare(args) => compare::run(cli, args),
     }

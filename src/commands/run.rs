@@ -89,6 +89,9 @@ pub fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
         }
         println!("  {:<40} {}", e.id, parts.join(", "));
     }
+    if let Some(simulation) = &results.simulation {
+        crate::commands::simulate::print_simulation(simulation);
+    }
     println!("results in {}", out.join(searchrec_harness::results::RESULTS_FILE).display());
     println!("report  in {}", out.join(searchrec_reports::REPORT_FILE).display());
     Ok(())

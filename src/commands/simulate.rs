@@ -1,0 +1,112 @@
+//! `searchrec simulate SCENARIO`: only the GMV simulation of a run scenario —
+//! the arms' engines are built, the load test is skipped — and its summary.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use searchrec_harness::scenario::RunScenario;
+use searchrec_harness::simulate::{Estimate, SimulationSummary};
+
+use crate::cli::Cli;
+use crate::commands::run::{print_summary, run_scenario};
+
+pub fn run(cli: &Cli, scenario: &Path, out: &Path) -> Result<()> {
+    let mut scenario = RunScenario::load(scenario)?;
+    let Some(simulation) = &scenario.simulation else {
+        bail!(
+            "{}: no [simulation] section; add one with its [[simulation.arms]], or use `searchrec run`",
+            scenario.name
+        )
+    };
+    let arms: Vec<String> = simulation.arms.iter().map(|a| a.engine.clone()).collect();
+    scenario.engines.retain(|e| arms.contains(&e.name));
+    for entry in &mut scenario.engines {
+        entry.ann_against = None;
+    }
+    if scenario.evaluation.baseline.as_ref().is_some_and(|b| !arms.contains(b)) {
+        scenario.evaluation.baseline = None;
+    }
+    scenario.load.requests = 0;
+    let results = run_scenario(cli, &scenario, out)?;
+    print_summary(cli, &results, out)
+}
+
+/// The simulation in plain text: GMV per user of every arm, the factorial
+/// and its verdict, the comparisons, the checks and the guardrails.
+pub fn print_simulation(s: &SimulationSummary) {
+    let pct = (s.confidence * 100.0).round();
+    println!(
+        "\nsimulated GMV per user ({} users, {} days, {} replicates; {pct}% intervals, paired bootstrap over users):",
+        s.users, s.horizon_days, s.replicates
+    );
+    for arm in &s.arms {
+        println!("  {:<14} {:<16} {:<7} {}", arm.name, arm.engine, arm.channels, estimate(&arm.gmv_per_user));
+    }
+    if let Some(f) = &s.factorial {
+        let uplift = |what: &str, u: &searchrec_harness::simulate::Uplift| {
+            println!("  {what:<28} {}  ({} relative)", estimate(&u.absolute), percent(&u.relative));
+        };
+        println!("2×2 coupling factorial (A: personalised search, B: query-aware feed), uplift over `{}`:", f.neither);
+        uplift("A", &f.uplift_a);
+        uplift("B", &f.uplift_b);
+        uplift("A+B", &f.uplift_a_b);
+        println!("  interaction Δ                {}", estimate(&f.interaction));
+        println!(
+            "  Δ with CUPED                 {}  (θ {:.3}, variance reduced {:.1}%)",
+            estimate(&f.interaction_cuped.adjusted),
+            f.interaction_cuped.theta,
+            f.interaction_cuped.variance_reduction * 100.0
+        );
+        println!("  \"1+1>2\": {} at {pct}%", f.verdict);
+    }
+    for c in &s.comparisons {
+        println!(
+            "  {} vs {}: {}  ({} relative)",
+            c.arm,
+            c.against,
+            estimate(&c.uplift.absolute),
+            percent(&c.uplift.relative)
+        );
+    }
+    if let Some(aa) = &s.aa {
+        println!(
+            "A/A check: {:.1}% false positives over {} replicates (nominal {:.0}%)",
+            aa.false_positive_rate * 100.0,
+            aa.replicates,
+            aa.nominal * 100.0
+        );
+    }
+    for p in &s.sensitivity {
+        println!("  sensitivity {} = {}: Δ {} → {}", p.parameter, p.value, estimate(&p.interaction), p.verdict);
+    }
+    println!("guardrails:       CTR   conversion      AOV  coverage  sessions/user  p50 µs  p99 µs");
+    for arm in &s.arms {
+        let g = &arm.guardrails;
+        println!(
+            "  {:<14} {:>6.3} {:>10.3} {:>8.2} {:>9.3} {:>14.2} {:>7.0} {:>7.0}",
+            arm.name,
+            g.ctr,
+            g.conversion,
+            g.average_order_value,
+            g.coverage,
+            g.sessions_per_user,
+            g.latency_p50_us,
+            g.latency_p99_us
+        );
+    }
+    println!(
+        "{} sessions in {:.1} s ({:.0}/s, {:.0}% of the time inside engines) — all figures simulated",
+        s.sessions,
+        s.seconds,
+        s.sessions_per_second,
+        s.engine_share * 100.0
+    );
+}
+
+fn estimate(e: &Estimate) -> String {
+    format!("{:>8.2} [{:.2}, {:.2}]", e.value, e.lower, e.upper)
+}
+
+fn percent(e: &Estimate) -> String {
+    format!("{:+.1}% [{:+.1}%, {:+.1}%]", e.value * 100.0, e.lower * 100.0, e.upper * 100.0)
+}
