@@ -4,14 +4,11 @@
 
 #![allow(dead_code)]
 
-use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array};
-use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::ArrowWriter;
-use searchrec_harness::results::{PER_QUERY_FILE, Results};
+use searchrec_datasets::QueryId;
+use searchrec_harness::QueryMetrics;
+use searchrec_harness::results::{self, PER_QUERY_FILE, PerQueryRow, Results};
 
 /// A value in [0, 1) from (engine, query), the same on every machine.
 fn unit(engine: usize, query: u32, salt: u64) -> f64 {
@@ -41,40 +38,23 @@ pub fn write_per_query(dir: &Path, results: &Results) {
             }
         }
     }
-    let n = ndcg.len();
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("engine", DataType::Utf8, false),
-        Field::new("query_set", DataType::Utf8, false),
-        Field::new("query", DataType::UInt32, false),
-        Field::new("judged", DataType::UInt64, false),
-        Field::new("relevant", DataType::UInt64, false),
-        Field::new("retrieved", DataType::UInt64, false),
-        Field::new("ndcg_at_k", DataType::Float64, false),
-        Field::new("ndcg", DataType::Float64, false),
-        Field::new("recall_at_k", DataType::Float64, false),
-        Field::new("mrr_at_k", DataType::Float64, false),
-        Field::new("success_at_k", DataType::Float64, false),
-        Field::new("average_precision", DataType::Float64, false),
-    ]));
-    let floats = |v: &[f64]| -> ArrayRef { Arc::new(Float64Array::from(v.to_vec())) };
-    let counts = |c: u64| -> ArrayRef { Arc::new(UInt64Array::from(vec![c; n])) };
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from(engine)),
-        Arc::new(StringArray::from(set)),
-        Arc::new(UInt32Array::from(query)),
-        counts(12),
-        counts(4),
-        counts(10),
-        floats(&ndcg),
-        floats(&ndcg),
-        floats(&ndcg),
-        floats(&ndcg),
-        floats(&ndcg),
-        floats(&ndcg),
-    ];
-    let batch = RecordBatch::try_new(schema.clone(), columns).unwrap();
-    let file = File::create(dir.join(PER_QUERY_FILE)).unwrap();
-    let mut writer = ArrowWriter::try_new(file, schema, None).unwrap();
-    writer.write(&batch).unwrap();
-    writer.close().unwrap();
+    let metrics: Vec<QueryMetrics> = query
+        .iter()
+        .zip(&ndcg)
+        .map(|(&q, &v)| QueryMetrics {
+            query: QueryId(q),
+            judged: 12,
+            relevant: 4,
+            retrieved: 10,
+            ndcg_at_k: v,
+            ndcg: v,
+            recall_at_k: v,
+            mrr_at_k: v,
+            success_at_k: v,
+            average_precision: v,
+        })
+        .collect();
+    let rows: Vec<PerQueryRow<'_>> =
+        metrics.iter().enumerate().map(|(i, m)| (engine[i].as_str(), set[i].as_str(), m)).collect();
+    results::write_per_query(&dir.join(PER_QUERY_FILE), &rows).unwrap();
 }

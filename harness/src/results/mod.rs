@@ -13,6 +13,7 @@
 
 mod metric;
 mod pareto;
+mod per_query;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,6 +27,7 @@ use crate::{HarnessError, Result};
 
 pub use metric::{Direction, Gate, Metric};
 pub use pareto::{FrontPoint, ParetoFront, pareto_front};
+pub use per_query::{PerQueryRow, write_per_query};
 
 /// Name of the per-query quality table inside a run folder.
 pub const PER_QUERY_FILE: &str = "per_query.parquet";

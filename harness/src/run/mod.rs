@@ -17,7 +17,6 @@ mod environment;
 mod flat_metrics;
 pub mod folder;
 mod measure;
-mod per_query_table;
 mod plan;
 mod query_sets;
 
@@ -32,8 +31,8 @@ use searchrec_engine::{BuildInput, Engine, Hit, Registry};
 use crate::load::LoadSummary;
 use crate::metrics::QueryMetrics;
 use crate::results::{
-    Direction, EngineRun, EvaluationInfo, LoadMode, PER_QUERY_FILE, ParetoFront, QuerySetInfo, Results, RunInfo,
-    SCHEMA_VERSION, Significance, WorldInfo, pareto_front,
+    Direction, EngineRun, EvaluationInfo, LoadMode, PER_QUERY_FILE, ParetoFront, PerQueryRow, QuerySetInfo, Results,
+    RunInfo, SCHEMA_VERSION, Significance, WorldInfo, pareto_front, write_per_query,
 };
 use crate::scenario::RunScenario;
 use crate::significance::{paired_randomisation_test, paired_t_test};
@@ -61,12 +60,15 @@ pub struct RunContext<'a> {
     pub progress: &'a (dyn Fn(&str) + Sync),
 }
 
+/// One engine run's ranked lists, by query.
+type Run = Vec<(QueryId, Vec<Hit>)>;
+
 /// A finished run, in memory.
 pub struct RunOutput {
     /// The results.
     pub results: Results,
     per_query: Vec<(String, String, Vec<QueryMetrics>)>,
-    runs: Vec<(String, Vec<(QueryId, Vec<Hit>)>)>,
+    runs: Vec<(String, Run)>,
     qrels: String,
     simulation: Option<SimulationOutput>,
 }
@@ -256,12 +258,12 @@ impl RunOutput {
         }
         let qrels = dir.join(QRELS_FILE);
         std::fs::write(&qrels, &self.qrels).map_err(|source| HarnessError::Io { path: qrels, source })?;
-        let rows: Vec<per_query_table::Row<'_>> = self
+        let rows: Vec<PerQueryRow<'_>> = self
             .per_query
             .iter()
             .flat_map(|(id, set, rows)| rows.iter().map(move |q| (id.as_str(), set.as_str(), q)))
             .collect();
-        per_query_table::write_per_query(&dir.join(PER_QUERY_FILE), &rows)?;
+        write_per_query(&dir.join(PER_QUERY_FILE), &rows)?;
         if let Some(simulation) = &self.simulation {
             simulation.write_tables(dir)?;
         }

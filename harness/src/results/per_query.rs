@@ -14,12 +14,12 @@ use parquet::file::properties::WriterProperties;
 use crate::metrics::QueryMetrics;
 use crate::{HarnessError, Result};
 
-/// One row group's worth of rows: (engine run id, query set, metrics).
-pub(crate) type Row<'a> = (&'a str, &'a str, &'a QueryMetrics);
+/// One row: (engine run id, query set, the query's metrics).
+pub type PerQueryRow<'a> = (&'a str, &'a str, &'a QueryMetrics);
 
-/// Writes the table to `path` (the caller's folder is a staging folder, so
-/// no reader sees it half-written).
-pub(crate) fn write_per_query(path: &Path, rows: &[Row<'_>]) -> Result<()> {
+/// Writes the table to `path`. `searchrec run` writes into a staging folder,
+/// so no reader sees the file half-written.
+pub fn write_per_query(path: &Path, rows: &[PerQueryRow<'_>]) -> Result<()> {
     let format = |message: String| HarnessError::Invalid { what: path.display().to_string(), message };
     let schema = Arc::new(Schema::new(vec![
         Field::new("engine", DataType::Utf8, false),
