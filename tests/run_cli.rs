@@ -33,6 +33,7 @@ ann_users = 50
 threads = [1, 2]
 warm_up = 10
 requests = 60
+open_loop_rate = 2000.0
 [[engines]]
 name = "shelf"
 kind = "shelf"
@@ -92,12 +93,18 @@ fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
         let sets: Vec<&str> = e.quality.iter().map(|q| q.query_set.as_str()).collect();
         assert_eq!(sets, if e.search { vec!["all", "full"] } else { vec![] }, "{}", e.id);
         let closed = e.load.iter().filter(|r| matches!(r.mode, LoadMode::Closed(_))).count();
-        assert_eq!(
-            closed,
-            2 * (e.search as usize + e.recommend as usize),
-            "{}: a row per request kind and thread count",
-            e.id
-        );
+        let kinds = e.search as usize + e.recommend as usize;
+        assert_eq!(closed, 2 * kinds, "{}: a row per request kind and thread count", e.id);
+        let open: Vec<_> = e
+            .load
+            .iter()
+            .filter_map(|r| match &r.mode {
+                LoadMode::Open(s) => Some(s),
+                LoadMode::Closed(_) => None,
+            })
+            .collect();
+        assert_eq!(open.len(), kinds, "{}: an open-loop row per request kind", e.id);
+        assert!(open.iter().all(|s| s.rate == 2000.0 && s.load.requests == 60), "{}", e.id);
     }
 
     // The TREC run file re-evaluated gives the means in results.json.
