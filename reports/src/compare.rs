@@ -22,7 +22,8 @@ use crate::{ReportError, Result};
 pub enum Status {
     /// Better by more than the threshold.
     Better,
-    /// Within the threshold either way.
+    /// Within the threshold either way (shown as `within`: a deterministic
+    /// metric may still have moved, by less than the threshold).
     Same,
     /// Worse by more than the threshold, but wall-clock: shown, not failed.
     Worse,
@@ -43,7 +44,7 @@ impl Status {
     pub fn word(self) -> &'static str {
         match self {
             Status::Better => "better",
-            Status::Same => "same",
+            Status::Same => "within",
             Status::Worse => "worse",
             Status::Regressed => "REGRESSED",
             Status::Added => "added",
@@ -156,7 +157,7 @@ impl Comparison {
         let count = |s: Status| self.changes.iter().filter(|c| c.status == s).count();
         let _ = writeln!(
             out,
-            "{} metrics: {} regressed, {} worse (wall-clock, not gated), {} better, {} same, {} added, {} removed (max regression {})",
+            "{} metrics: {} regressed, {} worse (wall-clock, not gated), {} better, {} within the threshold, {} added, {} removed (max regression {})",
             self.changes.len(),
             count(Status::Regressed),
             count(Status::Worse),
