@@ -262,3 +262,15 @@ fn every_ready_scenario_loads_and_names_registered_engines() {
     }
     assert!(seen >= 3, "demo, ci and medium");
 }
+
+#[test]
+fn simulate_needs_a_simulation_section_and_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "plain.toml", "[[engines]]\nname = \"s\"\nkind = \"shelf\"\n");
+    let out = dir.path().join("never");
+    let o = searchrec(&["simulate", &scenario, "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("plain.toml") && err.contains("[simulation]"), "{err}");
+    assert!(!out.exists());
+}

@@ -11,12 +11,10 @@ use crate::cli::Cli;
 use crate::commands::run::{print_summary, run_scenario};
 
 pub fn run(cli: &Cli, scenario: &Path, out: &Path) -> Result<()> {
+    let file = scenario.display().to_string();
     let mut scenario = RunScenario::load(scenario)?;
     let Some(simulation) = &scenario.simulation else {
-        bail!(
-            "{}: no [simulation] section; add one with its [[simulation.arms]], or use `searchrec run`",
-            scenario.name
-        )
+        bail!("{file}: no [simulation] section; add one with its [[simulation.arms]], or use `searchrec run`")
     };
     let arms: Vec<String> = simulation.arms.iter().map(|a| a.engine.clone()).collect();
     scenario.engines.retain(|e| arms.contains(&e.name));
