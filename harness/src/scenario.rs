@@ -111,7 +111,9 @@ pub struct EvaluationSettings {
     pub baseline: Option<String>,
     /// Shuffles of the randomisation test (default 10 000).
     pub randomisation_trials: usize,
-    /// Users whose feeds are compared for ANN recall (default 1 000).
+    /// Users whose feeds are compared for ANN recall, and whose feed
+    /// requests make the recommend load workload: the first distinct users
+    /// of the evaluation queries (default 1 000).
     pub ann_users: usize,
     /// Cut-off of ANN recall (default 10).
     pub ann_k: usize,
