@@ -3,6 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod ann;
 mod engines;
 mod generation;
 mod metrics;
@@ -11,6 +12,6 @@ mod simulate;
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = generation::bench, engines::bench, metrics::bench, simulate::bench
+    targets = generation::bench, engines::bench, ann::bench, metrics::bench, simulate::bench
 }
 criterion_main!(benches);

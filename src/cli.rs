@@ -58,6 +58,20 @@ pub enum Command {
     },
     /// Compare two runs metric by metric; exit non-zero when a deterministic metric regresses.
     Compare(CompareArgs),
+    /// Every ANN backend on one seeded clustered vector set: recall@k vs QPS (ann-benchmarks' terms).
+    AnnBench(AnnBenchArgs),
+}
+
+/// Arguments of `ann-bench`.
+#[derive(Debug, Args)]
+pub struct AnnBenchArgs {
+    /// The ANN benchmark scenario (TOML), e.g. scenarios/ann/clustered-200k.toml; without one, the default recipe
+    /// (200,000 × 64, 400 clusters, σ 0.35, 2,000 queries, M 16, ef_construction 200).
+    pub scenario: Option<PathBuf>,
+    /// Also write the vectors and ground truth as .fvecs/.ivecs into this folder, for
+    /// scripts/ann_peers.py (hnswlib, faiss) to measure on the same data.
+    #[arg(long)]
+    pub fvecs: Option<PathBuf>,
 }
 
 /// Arguments of `compare`.

@@ -34,6 +34,7 @@ threads = [1, 2]
 warm_up = 10
 requests = 60
 open_loop_rate = 2000.0
+batch = 8
 [[engines]]
 name = "shelf"
 kind = "shelf"
@@ -95,12 +96,23 @@ fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
         let closed = e.load.iter().filter(|r| matches!(r.mode, LoadMode::Closed(_))).count();
         let kinds = e.search as usize + e.recommend as usize;
         assert_eq!(closed, 2 * kinds, "{}: a row per request kind and thread count", e.id);
+        assert_eq!(
+            e.load
+                .iter()
+                .filter(|r| matches!(&r.mode, LoadMode::Batch(b)
+                    if b.batch == 8 && b.load.threads == 2 && b.load.requests == 60 && b.calls == 8))
+                .map(|r| r.request.as_str())
+                .collect::<Vec<_>>(),
+            [(e.search, "search"), (e.recommend, "recommend")].iter().filter(|k| k.0).map(|k| k.1).collect::<Vec<_>>(),
+            "{}: a batch row of 8 requests at 2 threads per request kind",
+            e.id
+        );
         let open: Vec<_> = e
             .load
             .iter()
             .filter_map(|r| match &r.mode {
                 LoadMode::Open(s) => Some(s),
-                LoadMode::Closed(_) => None,
+                LoadMode::Closed(_) | LoadMode::Batch(_) => None,
             })
             .collect();
         assert_eq!(open.len(), kinds, "{}: an open-loop row per request kind", e.id);
@@ -140,6 +152,19 @@ fn a_run_writes_results_per_query_table_and_trec_runs_that_agree() {
     let recall = |i: usize| results.engines[i].ann.as_ref().unwrap().ann_benchmarks;
     assert!(results.engines[1].ann.is_none());
     assert!(recall(3) >= recall(2) && recall(3) > 0.5, "{} {}", recall(2), recall(3));
+    // The hybrids' feeds are measured against their own exact twin (same index, exact scan).
+    let hybrid_ann = results.engines[4].ann.as_ref().expect("the hybrid's feed has an ANN recall");
+    assert_eq!(hybrid_ann.against, "exact scan of the same index");
+    assert!(hybrid_ann.ann_benchmarks > 0.5, "{}", hybrid_ann.ann_benchmarks);
+
+    // One index per set of build-time parameters: the ef_search sweep shares
+    // one, and so do the two hybrids, which differ only in coupling switches.
+    let index: Vec<&str> = results.engines.iter().map(|e| e.build.index.as_str()).collect();
+    assert_eq!(
+        index,
+        ["shelf", "exact", "interest[hnsw.ef_search=8]", "interest[hnsw.ef_search=8]", "hybrid", "hybrid"]
+    );
+    assert_eq!(results.engines[2].build.seconds, results.engines[3].build.seconds);
 
     // Significance of every searching run against the baseline, per set.
     assert_eq!(results.significance.len(), 4, "hybrid and hybrid-off vs shelf on `all` and `full`");
@@ -261,6 +286,10 @@ fn every_ready_scenario_loads_and_names_registered_engines() {
         }
     }
     assert!(seen >= 3, "demo, ci and medium");
+    let ann = dir.join("ann");
+    for entry in std::fs::read_dir(&ann).unwrap() {
+        searchrec_harness::ann_bench::AnnBenchScenario::load(&entry.unwrap().path()).unwrap();
+    }
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! coordinated omission.
 
 pub mod ann;
+pub mod ann_bench;
 pub mod atomic_file;
 mod error;
 pub mod load;

@@ -11,6 +11,10 @@
 //!   does, and latency is measured from each request's *intended* send time.
 //!   This is the latency a user sees under that arrival rate, queueing
 //!   included (no coordinated omission).
+//! - [`BatchLoop`]: N threads, each sending the next `batch` requests of the
+//!   workload as one [`Engine::search_batch`] / [`Engine::recommend_batch`]
+//!   call as soon as its previous batch returns: the throughput of the
+//!   engine's batch path. Its latencies are those of whole batch calls.
 //!
 //! Latencies go into HdrHistograms in nanoseconds with 3 significant figures
 //! (0.1 % resolution), one per thread, merged at the end; summaries report
@@ -30,6 +34,13 @@ use searchrec_engine::{Engine, FeedRequest, SearchRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::{HarnessError, Result};
+
+/// Largest batch a [`BatchLoop`] sends. Every thread builds a whole batch of
+/// requests and holds all its answers at once (a batch of 100 000 searches
+/// at depth 100 is already ~10⁷ hits, hundreds of MB per thread): beyond
+/// this a batch run measures the allocator and the machine's memory, not the
+/// engine, and a typo such as `batch = 6400000` would exhaust memory.
+pub const MAX_BATCH: usize = 100_000;
 
 /// HdrHistogram precision: 3 significant figures keeps every recorded
 /// latency within 0.1 % of its true value at any magnitude.
@@ -199,6 +210,26 @@ pub struct OpenLoopSummary {
     pub service: LatencySummary,
 }
 
+/// What one batch run did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchLoopSummary {
+    /// Requests per batch call (the configured size; at most one call per
+    /// phase, the last one claimed, is smaller when a request-counted amount
+    /// is not a multiple of it).
+    pub batch: usize,
+    /// Measured batch calls, successful or not (warm-up excluded).
+    pub calls: u64,
+    /// The run, counted in **requests**, not batches: `requests` and
+    /// `errors` are requests (every request of a failed batch call is an
+    /// error: the call answers all or nothing) and `throughput` is
+    /// successful requests per second of measured wall time. But `latency`
+    /// is that of a **whole batch call** (from sending the batch to its last
+    /// answer) of the successful calls, and `latency.count` counts calls:
+    /// one request of a batch waits that long, so it is not comparable with a
+    /// closed loop's per-request latency.
+    pub load: LoadSummary,
+}
+
 /// A closed-loop run: `threads` clients, each sending its next request as
 /// soon as the previous one returns, so the engine is never idle and the
 /// result is the throughput it sustains at that concurrency.
@@ -261,6 +292,156 @@ impl ClosedLoop {
             handles.into_iter().map(join).collect::<Vec<_>>()
         });
         merge_all(tallies)
+    }
+}
+
+/// A batched closed-loop run: `threads` clients, each taking the next
+/// `batch` requests of the workload (round-robin, as [`ClosedLoop`] does) and
+/// sending them as ONE [`Engine::search_batch`] or [`Engine::recommend_batch`]
+/// call, then the next batch as soon as that call returns.
+///
+/// Amounts count **requests**, not batches: `Amount::Requests(n)` sends
+/// exactly n requests (the last batch claimed is smaller when n is not a
+/// multiple of `batch`); `Amount::Duration` sends whole batches until the
+/// deadline. The workload must hold one request kind only: a batch call
+/// takes either searches or feed requests, so a mixed workload is an error
+/// (measure each kind with its own workload). A batch larger than the
+/// workload repeats requests, as round-robin replay does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchLoop {
+    /// Requests per batch call, from 1 to [`MAX_BATCH`].
+    pub batch: usize,
+    /// Client threads, at least 1.
+    pub threads: usize,
+    /// Requests run first and not measured (in batches of `batch`).
+    pub warm_up: Amount,
+    /// The measured requests; not zero.
+    pub measure: Amount,
+}
+
+impl BatchLoop {
+    /// Runs the warm-up, then the measurement, over `workload` replayed
+    /// round-robin in batches; the measurement continues the workload where
+    /// the warm-up left off.
+    pub fn run(&self, engine: &dyn Engine, workload: &[Request]) -> Result<BatchLoopSummary> {
+        check_workload(workload)?;
+        let searches = workload.iter().filter(|r| matches!(r, Request::Search { .. })).count();
+        if searches != 0 && searches != workload.len() {
+            return Err(invalid(
+                "workload",
+                "the workload mixes search and feed requests; a batch call takes one kind, so give each kind its own \
+                 batch run"
+                    .to_string(),
+            ));
+        }
+        if !(1..=MAX_BATCH).contains(&self.batch) {
+            return Err(invalid(
+                "batch",
+                format!("a batch must hold from 1 to {MAX_BATCH} requests, not {}", self.batch),
+            ));
+        }
+        check_threads(self.threads)?;
+        check_amount("warm_up", self.warm_up, true)?;
+        check_amount("measure", self.measure, false)?;
+        let cursor = AtomicU64::new(0);
+        if !self.warm_up.is_zero() {
+            self.phase(engine, workload, &cursor, self.warm_up, "warm_up")?;
+        }
+        let start = Instant::now();
+        let (tally, calls) = self.phase(engine, workload, &cursor, self.measure, "measure")?;
+        let seconds = start.elapsed().as_secs_f64();
+        Ok(BatchLoopSummary { batch: self.batch, calls: calls.0, load: tally.summary(self.threads, seconds) })
+    }
+
+    /// One phase: every thread claims batches until the amount is used up.
+    fn phase(
+        &self,
+        engine: &dyn Engine,
+        workload: &[Request],
+        cursor: &AtomicU64,
+        amount: Amount,
+        what: &str,
+    ) -> Result<(Tally, Calls)> {
+        let (limit, deadline) = match amount {
+            Amount::Requests(n) => (n, None),
+            Amount::Duration(span) => (u64::MAX, Some(deadline(span, what)?)),
+        };
+        // `batch` ≤ MAX_BATCH, so it fits in a u64.
+        let batch = self.batch as u64;
+        let issued = AtomicU64::new(0);
+        // Claims the next batch's size: `batch`, or what is left of `limit`.
+        let claim = || {
+            issued
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    (n < limit).then(|| n.saturating_add(batch).min(limit))
+                })
+                .ok()
+                .map(|before| before.saturating_add(batch).min(limit) - before)
+        };
+        let worker = || -> Result<(Tally, Calls)> {
+            let mut tally = Tally::new()?;
+            let mut calls = Calls(0);
+            let mut searches: Vec<SearchRequest<'_>> = Vec::with_capacity(self.batch);
+            let mut feeds: Vec<FeedRequest<'_>> = Vec::with_capacity(self.batch);
+            while deadline.is_none_or(|d| Instant::now() < d) {
+                let Some(size) = claim() else { break };
+                let first = cursor.fetch_add(size, Ordering::Relaxed);
+                searches.clear();
+                feeds.clear();
+                for position in first..first.saturating_add(size) {
+                    match pick(workload, position) {
+                        Request::Search { query, k, user } => {
+                            searches.push(SearchRequest { user: *user, ..SearchRequest::new(query, *k) })
+                        }
+                        Request::Feed { user, k } => feeds.push(FeedRequest::new(*user, *k)),
+                    }
+                }
+                let begin = Instant::now();
+                let outcome = send_batch(engine, &searches, &feeds);
+                let end = Instant::now();
+                tally.record_batch(size, &outcome, end.saturating_duration_since(begin), end);
+                calls.0 += 1;
+            }
+            Ok((tally, calls))
+        };
+        let tallies = thread::scope(|scope| {
+            let handles: Vec<_> = (0..self.threads).map(|_| scope.spawn(worker)).collect();
+            handles.into_iter().map(join).collect::<Vec<_>>()
+        });
+        merge_all(tallies)
+    }
+}
+
+/// Sends one batch (searches or feed requests: one of the two is empty) as
+/// one call; `Err` carries the engine's error or panic message, or says the
+/// engine answered a different number of requests than it was sent. A panic
+/// is caught as [`Request::send`] catches one.
+fn send_batch(
+    engine: &dyn Engine,
+    searches: &[SearchRequest<'_>],
+    feeds: &[FeedRequest<'_>],
+) -> std::result::Result<(), String> {
+    let sent = searches.len() + feeds.len();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        if searches.is_empty() { engine.recommend_batch(feeds) } else { engine.search_batch(searches) }
+    }));
+    match outcome {
+        Ok(Ok(answers)) if answers.len() == sent => Ok(()),
+        Ok(Ok(answers)) => {
+            Err(format!("engine `{}` answered {} of a batch of {sent} requests", engine.name(), answers.len()))
+        }
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err(format!("engine `{}` panicked in a batch of {sent} requests", engine.name())),
+    }
+}
+
+/// Batch calls one thread made.
+struct Calls(u64);
+
+impl Merge for Calls {
+    fn merge(&mut self, other: Calls) -> Result<()> {
+        self.0 += other.0;
+        Ok(())
     }
 }
 
@@ -437,6 +618,20 @@ impl Tally {
             Ok(()) => record(&mut self.latency, latency),
             Err(message) => {
                 self.errors += 1;
+                self.first_error.get_or_insert_with(|| message.clone());
+            }
+        }
+    }
+
+    /// Records one completed batch call of `size` requests: all of them
+    /// succeed or fail together, and a success times the whole call once.
+    fn record_batch(&mut self, size: u64, outcome: &std::result::Result<(), String>, latency: Duration, end: Instant) {
+        self.requests += size;
+        self.last_end = self.last_end.max(Some(end));
+        match outcome {
+            Ok(()) => record(&mut self.latency, latency),
+            Err(message) => {
+                self.errors += size;
                 self.first_error.get_or_insert_with(|| message.clone());
             }
         }
@@ -787,6 +982,160 @@ mod tests {
         closed(1, Amount::Requests(2), Amount::Requests(4)).run(&engine, &feeds(3)).unwrap();
         // Warm-up takes users 0, 1; the measurement continues at 2.
         assert_eq!(*engine.users.lock().unwrap(), vec![0, 1, 2, 0, 1, 2]);
+    }
+
+    /// An engine with real batch calls that records the size and the users
+    /// of every batch, counts one-at-a-time calls, and can answer one
+    /// request short.
+    #[derive(Default)]
+    struct Batcher {
+        sizes: Mutex<Vec<usize>>,
+        users: Mutex<Vec<u32>>,
+        singles: AtomicU64,
+        short: bool,
+    }
+
+    impl Batcher {
+        fn batch(&self, users: impl Iterator<Item = u32>) -> searchrec_engine::Result<Vec<Vec<Hit>>> {
+            let users: Vec<u32> = users.collect();
+            let n = users.len();
+            self.sizes.lock().unwrap().push(n);
+            self.users.lock().unwrap().extend(users);
+            Ok(vec![Vec::new(); if self.short { n - 1 } else { n }])
+        }
+
+        fn sizes(&self) -> Vec<usize> {
+            let mut sizes = self.sizes.lock().unwrap().clone();
+            sizes.sort_unstable();
+            sizes
+        }
+    }
+
+    impl Engine for Batcher {
+        fn name(&self) -> &str {
+            "batcher"
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities { search: true, recommend: true, ..Capabilities::default() }
+        }
+        fn search(&self, _: &SearchRequest<'_>) -> searchrec_engine::Result<Vec<Hit>> {
+            self.singles.fetch_add(1, Ordering::Relaxed);
+            Ok(Vec::new())
+        }
+        fn recommend(&self, _: &FeedRequest<'_>) -> searchrec_engine::Result<Vec<Hit>> {
+            self.singles.fetch_add(1, Ordering::Relaxed);
+            Ok(Vec::new())
+        }
+        fn report(&self) -> EngineReport {
+            EngineReport::default()
+        }
+        fn search_batch(&self, requests: &[SearchRequest<'_>]) -> searchrec_engine::Result<Vec<Vec<Hit>>> {
+            self.batch(requests.iter().map(|r| r.user.map_or(u32::MAX, |u| u.0)))
+        }
+        fn recommend_batch(&self, requests: &[FeedRequest<'_>]) -> searchrec_engine::Result<Vec<Vec<Hit>>> {
+            self.batch(requests.iter().map(|r| r.user.0))
+        }
+    }
+
+    fn batched(batch: usize, threads: usize, warm_up: Amount, measure: Amount) -> BatchLoop {
+        BatchLoop { batch, threads, warm_up, measure }
+    }
+
+    fn searches(users: u32) -> Vec<Request> {
+        (0..users).map(|u| Request::Search { query: format!("query {u}"), k: 10, user: Some(UserId(u)) }).collect()
+    }
+
+    #[test]
+    fn batch_loop_counts_requests_not_batches() {
+        let engine = Batcher::default();
+        let s = batched(8, 3, Amount::Requests(16), Amount::Requests(64)).run(&engine, &feeds(10)).unwrap();
+        assert_eq!((s.batch, s.calls, s.load.requests, s.load.errors, s.load.threads), (8, 8, 64, 0, 3));
+        // Latency is per batch call: one timing per successful call.
+        assert_eq!(s.load.latency.count, 8);
+        // Throughput is successful requests (not calls) per second.
+        let expected = 64.0 / s.load.seconds;
+        assert!((s.load.throughput - expected).abs() <= 1e-9 * expected, "{} vs {expected}", s.load.throughput);
+        // Two warm-up batches and eight measured ones, all of the configured size.
+        assert_eq!(engine.sizes(), vec![8; 10]);
+        assert_eq!(engine.singles.load(Ordering::Relaxed), 0, "every request went through a batch call");
+
+        // A request count that is not a multiple of the batch: exactly that
+        // many requests, the last batch smaller.
+        let engine = Batcher::default();
+        let s = batched(8, 2, Amount::NONE, Amount::Requests(20)).run(&engine, &feeds(10)).unwrap();
+        assert_eq!((s.calls, s.load.requests, s.load.latency.count), (3, 20, 3));
+        assert_eq!(engine.sizes(), vec![4, 8, 8]);
+    }
+
+    #[test]
+    fn batch_loop_sends_batches_of_the_configured_size_round_robin() {
+        let engine = Batcher::default();
+        let s = batched(3, 1, Amount::Requests(3), Amount::Requests(6)).run(&engine, &searches(5)).unwrap();
+        assert_eq!((s.calls, s.load.requests), (2, 6));
+        assert_eq!(*engine.sizes.lock().unwrap(), vec![3, 3, 3], "search_batch got batches of 3");
+        // Warm-up takes users 0–2; the measurement continues at 3 and wraps round.
+        assert_eq!(*engine.users.lock().unwrap(), vec![0, 1, 2, 3, 4, 0, 1, 2, 3]);
+        assert_eq!(engine.singles.load(Ordering::Relaxed), 0);
+
+        // A batch larger than the workload repeats it.
+        let engine = Batcher::default();
+        batched(5, 1, Amount::NONE, Amount::Requests(5)).run(&engine, &feeds(2)).unwrap();
+        assert_eq!(*engine.users.lock().unwrap(), vec![0, 1, 0, 1, 0]);
+
+        // A duration sends whole batches until the deadline.
+        let engine = Fake::sleeping(Duration::from_millis(1));
+        let s =
+            batched(4, 2, Amount::NONE, Amount::Duration(Duration::from_millis(50))).run(&engine, &feeds(6)).unwrap();
+        assert!(s.load.seconds >= 0.05, "{}", s.load.seconds);
+        assert!(s.calls >= 2 && s.load.requests == 4 * s.calls, "{} requests in {} calls", s.load.requests, s.calls);
+        assert_eq!(s.load.requests, engine.calls());
+    }
+
+    #[test]
+    fn batch_errors_are_counted_per_request_and_the_run_continues() {
+        // Users 0, 10 and 20 fail; the default batch path fails the whole
+        // batch holding one: batches [0, 5), [10, 15) and [20, 25).
+        let engine = Fake { fail_every: Some(10), ..Fake::default() };
+        let s = batched(5, 2, Amount::NONE, Amount::Requests(30)).run(&engine, &feeds(30)).unwrap();
+        assert_eq!((s.calls, s.load.requests, s.load.errors, s.load.latency.count), (6, 30, 15, 3));
+        assert!(s.load.first_error.as_deref().is_some_and(|e| e.contains("fails")), "{:?}", s.load.first_error);
+        let expected = 15.0 / s.load.seconds;
+        assert!((s.load.throughput - expected).abs() <= 1e-9 * expected, "only successes count");
+
+        // An answer list of the wrong length is an error for the whole batch.
+        let engine = Batcher { short: true, ..Batcher::default() };
+        let s = batched(4, 1, Amount::NONE, Amount::Requests(8)).run(&engine, &searches(4)).unwrap();
+        assert_eq!((s.load.requests, s.load.errors, s.load.latency.count), (8, 8, 0));
+        assert!(s.load.first_error.as_deref().is_some_and(|e| e.contains("answered 3 of")), "{:?}", s.load.first_error);
+    }
+
+    #[test]
+    fn a_panicking_batch_is_an_error_not_a_crash() {
+        // User 2 panics: batches [2, 3] panic, [0, 1] do not.
+        let engine = Fake { panic_on: Some(2), ..Fake::default() };
+        let s = batched(2, 2, Amount::NONE, Amount::Requests(8)).run(&engine, &feeds(4)).unwrap();
+        assert_eq!((s.calls, s.load.requests, s.load.errors, s.load.latency.count), (4, 8, 4, 2));
+        assert!(s.load.first_error.as_deref().is_some_and(|e| e.contains("panicked")), "{:?}", s.load.first_error);
+    }
+
+    #[test]
+    fn invalid_batch_settings_name_the_field() {
+        let engine = Batcher::default();
+        let run = |b: BatchLoop, workload: &[Request]| what(b.run(&engine, workload).unwrap_err());
+        let one = Amount::Requests(1);
+        assert_eq!(run(batched(0, 1, Amount::NONE, one), &feeds(1)), "batch");
+        assert_eq!(run(batched(MAX_BATCH + 1, 1, Amount::NONE, one), &feeds(1)), "batch");
+        assert_eq!(run(batched(1, 0, Amount::NONE, one), &feeds(1)), "threads");
+        assert_eq!(run(batched(1, 1, Amount::NONE, Amount::NONE), &feeds(1)), "measure");
+        assert_eq!(run(batched(1, 1, Amount::Duration(Duration::MAX), one), &feeds(1)), "warm_up");
+        assert_eq!(run(batched(1, 1, Amount::NONE, one), &[]), "workload");
+        let mut mixed = feeds(2);
+        mixed.extend(searches(2));
+        assert_eq!(run(batched(1, 1, Amount::NONE, one), &mixed), "workload");
+        assert!(engine.sizes().is_empty(), "an invalid run must send nothing");
+
+        let s = batched(MAX_BATCH, 1, Amount::NONE, one).run(&engine, &feeds(1)).unwrap();
+        assert_eq!((s.batch, s.calls, s.load.requests), (MAX_BATCH, 1, 1));
     }
 
     #[test]

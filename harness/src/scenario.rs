@@ -16,6 +16,7 @@
 //! [load]
 //! threads = [1, 2]
 //! requests = 2000
+//! batch = 64                 # also measure batch calls of 64 requests
 //!
 //! [[engines]]
 //! name = "interest"
@@ -149,14 +150,25 @@ pub struct LoadSettings {
     pub requests: u64,
     /// Arrival rate of the open-loop test, requests per second (default 0 = off).
     pub open_loop_rate: f64,
+    /// Requests per batch call of the batch test (default 0 = off): when
+    /// set, each request kind also gets one batch row, measured at the
+    /// largest of `threads`, each client sending `batch` requests as one
+    /// `search_batch` / `recommend_batch` call; `warm_up` and `requests`
+    /// count requests, not batches. At most [`MAX_LOAD_BATCH`].
+    pub batch: usize,
 }
+
+/// Largest `[load] batch`: a client builds a whole batch and holds all its
+/// answers at once, so past this a batch row measures memory, not the
+/// engine (see [`crate::load::MAX_BATCH`]), and a typo cannot exhaust it.
+pub const MAX_LOAD_BATCH: usize = crate::load::MAX_BATCH;
 
 impl Default for LoadSettings {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
         let mut threads = vec![1, cores];
         threads.dedup();
-        LoadSettings { threads, warm_up: 200, requests: 2_000, open_loop_rate: 0.0 }
+        LoadSettings { threads, warm_up: 200, requests: 2_000, open_loop_rate: 0.0, batch: 0 }
     }
 }
 
@@ -323,6 +335,16 @@ impl RunScenario {
         if !(l.open_loop_rate.is_finite() && l.open_loop_rate >= 0.0) {
             return Err(self.field_error("load.open_loop_rate", "use a rate ≥ 0 requests per second (0 = off)"));
         }
+        if l.batch > MAX_LOAD_BATCH {
+            return Err(self.field_error(
+                "load.batch",
+                format!(
+                    "a batch of {} requests is too large: use 1 to {MAX_LOAD_BATCH} requests per batch call (0 = off); \
+                     each client holds a whole batch and its answers in memory",
+                    l.batch
+                ),
+            ));
+        }
         if self.engines.is_empty() {
             return Err(self.field_error("engines", "no engine; add an [[engines]] entry with a name and a kind"));
         }
@@ -407,5 +429,32 @@ impl RunScenario {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(load: &str) -> Result<RunScenario> {
+        let text = format!("[load]\n{load}\n[[engines]]\nname = \"shelf\"\nkind = \"shelf\"\n");
+        RunScenario::from_toml(&text, Path::new("dir/s.toml"))
+    }
+
+    #[test]
+    fn load_batch_defaults_to_off_and_is_bounded() {
+        assert_eq!(parse("").unwrap().load.batch, 0);
+        assert_eq!(parse("batch = 64").unwrap().load.batch, 64);
+        assert_eq!(parse(&format!("batch = {MAX_LOAD_BATCH}")).unwrap().load.batch, MAX_LOAD_BATCH);
+        match parse(&format!("batch = {}", MAX_LOAD_BATCH + 1)).unwrap_err() {
+            HarnessError::Invalid { what, message } => {
+                assert_eq!(what, "dir/s.toml: field `load.batch`");
+                assert!(message.contains("100000"), "{message}");
+            }
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+        // A negative batch is a TOML type error, which names the file and the field too.
+        let error = parse("batch = -1").unwrap_err().to_string();
+        assert!(error.contains("s.toml") && error.contains("batch"), "{error}");
     }
 }

@@ -131,7 +131,12 @@ fn engine(name: &str, kind: &str, p: &Point) -> EngineRun {
         params: serde_json::json!({ "k": 10 }),
         search: true,
         recommend: true,
-        build: BuildInfo { seconds: p.build_s, memory_bytes: (p.memory_mb * 1024.0 * 1024.0) as u64, diagnostics },
+        build: BuildInfo {
+            index: id.clone(),
+            seconds: p.build_s,
+            memory_bytes: (p.memory_mb * 1024.0 * 1024.0) as u64,
+            diagnostics,
+        },
         quality: vec![
             QualityRow { query_set: "all".into(), mean: mean(p.ndcg, 500) },
             QualityRow { query_set: "vague".into(), mean: mean(p.ndcg * 0.7, 120) },

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod ann_bench;
 mod compare;
 mod demo;
 mod engines;
@@ -22,5 +23,6 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Simulate { scenario, out } => simulate::run(cli, scenario, out),
         Command::Report { run } => report::run(cli, run),
         Command::Compare(args) => compare::run(cli, args),
+        Command::AnnBench(args) => ann_bench::run(cli, args),
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use searchrec::registry;
 use searchrec_harness::HarnessError;
-use searchrec_harness::results::Results;
+use searchrec_harness::results::{LoadMode, Results};
 use searchrec_harness::run::{RunContext, check_engines, execute, folder, load_world};
 use searchrec_harness::scenario::RunScenario;
 
@@ -80,11 +80,17 @@ pub fn print_summary(cli: &Cli, results: &Results, out: &Path) -> Result<()> {
             parts.push(format!("feed recall@{} {:.4}", a.k, a.ann_benchmarks));
         }
         for row in &e.load {
-            if let searchrec_harness::results::LoadMode::Closed(s) = &row.mode {
-                parts.push(format!(
+            match &row.mode {
+                LoadMode::Closed(s) => parts.push(format!(
                     "{} {:.0}/s p99 {:.1} µs @{}t",
                     row.request, s.throughput, s.latency.p99_us, s.threads
-                ));
+                )),
+                // p99 of whole batch calls, not of requests.
+                LoadMode::Batch(b) => parts.push(format!(
+                    "{} batch of {} {:.0}/s batch p99 {:.1} µs @{}t",
+                    row.request, b.batch, b.load.throughput, b.load.latency.p99_us, b.load.threads
+                )),
+                LoadMode::Open(_) => {}
             }
         }
         println!("  {:<40} {}", e.id, parts.join(", "));

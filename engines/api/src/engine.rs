@@ -1,6 +1,7 @@
 //! The engine trait.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::{FeedRequest, Hit, Result, SearchRequest};
 
@@ -53,4 +54,40 @@ pub trait Engine: Send + Sync {
 
     /// Build cost, size and diagnostics.
     fn report(&self) -> EngineReport;
+
+    /// Answers several typed queries, in order: exactly what
+    /// [`Self::search`] answers for each, and the first error in request
+    /// order if any fails. Engines override it where a batch is cheaper than
+    /// its parts.
+    fn search_batch(&self, requests: &[SearchRequest<'_>]) -> Result<Vec<Vec<Hit>>> {
+        requests.iter().map(|r| self.search(r)).collect()
+    }
+
+    /// Answers several feed requests, in order, as [`Self::search_batch`]
+    /// does for searches.
+    fn recommend_batch(&self, requests: &[FeedRequest<'_>]) -> Result<Vec<Vec<Hit>>> {
+        requests.iter().map(|r| self.recommend(r)).collect()
+    }
+
+    /// The same engine with its approximate index replaced by an exact scan
+    /// over the same vectors and sharing everything else (the same build):
+    /// the ground truth for this engine's ANN recall. `None` for engines
+    /// without an approximate part.
+    fn exact_twin(&self) -> Option<Box<dyn Engine>> {
+        None
+    }
+}
+
+/// The expensive, shared part of an engine: what training and indexing
+/// built. Searchers for query-time parameters are made from it cheaply and
+/// share it (tantivy's Index → Searcher; our sweeps over `ef_search`, fusion
+/// weights and coupling switches all run on one index).
+pub trait EngineIndex: Send + Sync {
+    /// Build cost, size and diagnostics of the index.
+    fn report(&self) -> EngineReport;
+
+    /// A searcher named `name` for the whole parameter table `params`, of
+    /// which only the query-time parameters are read: the build-time ones
+    /// are those the index was built with (the registry checks they match).
+    fn searcher(self: Arc<Self>, name: &str, params: &toml::Table) -> Result<Box<dyn Engine>>;
 }

@@ -11,6 +11,12 @@
 //! Engines are created by name through a [`Registry`] of [`EngineFactory`]s,
 //! each of which deserialises its own typed configuration section. A new engine
 //! is one crate with one factory, plus one line where the registry is assembled.
+//!
+//! **Build once, query many.** A factory builds an [`EngineIndex`] (training,
+//! indexing: the expensive part) and declares which parameter paths shape it
+//! ([`EngineFactory::build_paths`]); every other parameter is read at query
+//! time by the cheap searchers the index makes. Callers group parameter sets
+//! by [`Registry::build_key`] and build one index per group.
 
 mod build;
 #[cfg(feature = "conformance")]
@@ -22,8 +28,8 @@ mod registry;
 mod request;
 
 pub use build::BuildInput;
-pub use engine::{Capabilities, Engine, EngineReport};
+pub use engine::{Capabilities, Engine, EngineIndex, EngineReport};
 pub use error::{EngineError, Result};
 pub use hit::{Hit, sort_hits};
-pub use registry::{EngineFactory, EngineSpec, Registry, parse_params};
+pub use registry::{BuiltIndex, EngineFactory, EngineSpec, Registry, build_key, parse_params};
 pub use request::{Context, FeedRequest, SearchRequest, check_user};

@@ -3,7 +3,9 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::{BuildInput, Capabilities, Engine, EngineError, Result};
+use std::sync::Arc;
+
+use crate::{BuildInput, Capabilities, Engine, EngineError, EngineIndex, EngineReport, Result};
 
 /// One engine to build, as written in a scenario file:
 ///
@@ -34,14 +36,70 @@ pub trait EngineFactory: Send + Sync {
     /// One line for `searchrec engines`.
     fn summary(&self) -> &'static str;
 
+    /// The dotted parameter paths that shape the index (a path names a
+    /// value or a whole sub-table); every other parameter is query-time.
+    /// Two parameter tables whose values at these paths are equal share one
+    /// index (see [`build_key`]).
+    fn build_paths(&self) -> &'static [&'static str];
+
     /// What an engine built from `params` will support, without building
-    /// it: parses `params` (so a bad section fails before any work) and
-    /// answers what the built engine's [`Engine::capabilities`] answers.
+    /// it: parses and validates `params` — names and values, so a bad
+    /// section fails before any work — and answers what the built engine's
+    /// [`Engine::capabilities`] answers.
     fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities>;
 
     /// Parses `params` into the kind's typed config (unknown fields are an
-    /// error) and builds the engine from observable data only.
-    fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>>;
+    /// error) and builds the index from observable data only.
+    fn build_index(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Arc<dyn EngineIndex>>;
+
+    /// Builds an index and its one searcher.
+    fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
+        self.build_index(name, params, input)?.searcher(name, params)
+    }
+}
+
+/// The part of `params` at `paths`: what decides the index. Values are
+/// compared as written, so a parameter left at its default and one set
+/// explicitly to it make two keys (and two builds).
+pub fn build_key(params: &toml::Table, paths: &[&str]) -> toml::Table {
+    let mut key = toml::Table::new();
+    for path in paths {
+        let parts: Vec<&str> = path.split('.').collect();
+        let mut here = Some(params);
+        let (last, sections) = parts.split_last().expect("split yields at least one part");
+        for part in sections {
+            here = here.and_then(|t| t.get(*part)).and_then(toml::Value::as_table);
+        }
+        if let Some(value) = here.and_then(|t| t.get(*last)) {
+            key.insert(path.to_string(), value.clone());
+        }
+    }
+    key
+}
+
+/// An index built by a [`Registry`], with what it was built from.
+#[derive(Clone)]
+pub struct BuiltIndex {
+    kind: String,
+    key: toml::Table,
+    index: Arc<dyn EngineIndex>,
+}
+
+impl BuiltIndex {
+    /// The engine kind that built it.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// Its build-time parameters (see [`build_key`]).
+    pub fn key(&self) -> &toml::Table {
+        &self.key
+    }
+
+    /// The index's own report.
+    pub fn report(&self) -> EngineReport {
+        self.index.report()
+    }
 }
 
 /// The set of engine kinds a binary knows.
@@ -81,7 +139,40 @@ impl Registry {
         self.factory(&spec.kind)?.capabilities(&spec.name, &spec.params)
     }
 
-    /// Builds the engine a spec describes.
+    /// The build-time part of a spec's parameters: specs of one kind with
+    /// equal keys can share one index.
+    pub fn build_key(&self, spec: &EngineSpec) -> Result<toml::Table> {
+        Ok(build_key(&spec.params, self.factory(&spec.kind)?.build_paths()))
+    }
+
+    /// Builds the index a spec describes.
+    pub fn build_index(&self, spec: &EngineSpec, input: BuildInput<'_>) -> Result<BuiltIndex> {
+        let factory = self.factory(&spec.kind)?;
+        Ok(BuiltIndex {
+            kind: spec.kind.clone(),
+            key: build_key(&spec.params, factory.build_paths()),
+            index: factory.build_index(&spec.name, &spec.params, input)?,
+        })
+    }
+
+    /// A searcher for `spec` on `index`. Fails when the spec's kind or
+    /// build-time parameters are not those the index was built with.
+    pub fn searcher(&self, index: &BuiltIndex, spec: &EngineSpec) -> Result<Box<dyn Engine>> {
+        let key = self.build_key(spec)?;
+        if spec.kind != index.kind || key != index.key {
+            return Err(EngineError::Config {
+                engine: spec.name.clone(),
+                field: "params".to_string(),
+                message: format!(
+                    "its build-time parameters ({} {key}) differ from the index's ({} {}); build an index for it",
+                    spec.kind, index.kind, index.key
+                ),
+            });
+        }
+        Arc::clone(&index.index).searcher(&spec.name, &spec.params)
+    }
+
+    /// Builds the engine a spec describes: an index and its one searcher.
     pub fn build(&self, spec: &EngineSpec, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
         self.factory(&spec.kind)?.build(&spec.name, &spec.params, input)
     }
@@ -110,6 +201,17 @@ mod tests {
     }
     fn one() -> f64 {
         1.0
+    }
+
+    #[test]
+    fn build_keys_keep_only_build_paths() {
+        let params: toml::Table = toml::from_str("a = 1\nq = 2\n[s]\nb = 3\nq = 4\n[t]\nc = 5\n[u]\nd = 6").unwrap();
+        let key = build_key(&params, &["a", "s.b", "t", "missing", "u.missing"]);
+        let expected: toml::Table = toml::from_str("a = 1\n\"s.b\" = 3\n[t]\nc = 5").unwrap();
+        assert_eq!(key, expected);
+        let query_time_only: toml::Table = toml::from_str("q = 9\n[s]\nb = 3\nq = 0").unwrap();
+        assert_eq!(build_key(&query_time_only, &["s.b"]), build_key(&params, &["s.b"]));
+        assert_ne!(build_key(&query_time_only, &["a"]), build_key(&params, &["a"]));
     }
 
     #[test]

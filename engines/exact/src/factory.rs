@@ -1,10 +1,13 @@
 //! Registry entry for the `exact` engine kind.
 
-use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
+use std::sync::Arc;
 
-use crate::{ExactConfig, ExactEngine};
+use searchrec_engine::{BuildInput, Capabilities, EngineFactory, EngineIndex, Result, parse_params};
+use searchrec_interest::{InterestEngine, InterestIndex};
 
-/// Builds [`ExactEngine`]s from an [`ExactConfig`] section.
+use crate::{BUILD_PATHS, ExactConfig};
+
+/// Builds exact interest indexes from an [`ExactConfig`] section.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ExactFactory;
 
@@ -17,13 +20,18 @@ impl EngineFactory for ExactFactory {
         "exact recall: the interest engine's embeddings searched by brute force, the ground truth for ANN recall"
     }
 
-    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
-        parse_params::<ExactConfig>(name, params)?;
-        Ok(ExactEngine::CAPABILITIES)
+    fn build_paths(&self) -> &'static [&'static str] {
+        BUILD_PATHS
     }
 
-    fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
         let config: ExactConfig = parse_params(name, params)?;
-        Ok(Box::new(ExactEngine::build(name, &config, input)?))
+        config.interest().validate().map_err(|e| e.into_engine(name))?;
+        Ok(InterestEngine::CAPABILITIES)
+    }
+
+    fn build_index(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Arc<dyn EngineIndex>> {
+        let config: ExactConfig = parse_params(name, params)?;
+        Ok(Arc::new(InterestIndex::build(name, &config.interest(), input)?))
     }
 }

@@ -1,32 +1,52 @@
-//! Exact nearest neighbours for searchrec: brute-force inner-product top-k,
-//! the ground truth for ANN recall and the upper line of recall–QPS plots.
+//! Exact nearest neighbours for searchrec: the interest engine's model
+//! answered by brute-force inner-product top-k — the ground truth for ANN
+//! recall and the upper line of recall–QPS plots.
 //!
-//! [`ExactIndex`] scans a vector table in cache-sized blocks, several queries
-//! per pass, on the rayon pool, and selects the top k with a bounded heap in
-//! the order of `searchrec_engine::sort_hits`. Every score comes from the
-//! same summation order as `searchrec_interest::dot`, so batched and
-//! one-at-a-time searches — and the HNSW index's rescored hits — agree to
-//! the bit.
-//!
-//! [`ExactEngine`] (kind `"exact"`) trains the interest engine's model from
-//! the same `embedding` and `feed` config sections and answers its feed
-//! requests exactly.
-//!
-//! Items are stored in transposed panels of eight, so the kernel adds
-//! vertically at SIMD width in exactly `dot`'s order. LLVM only vectorises it
-//! at opt-level 3 (rustc runs the SLP vectoriser there, not at 2). Measured
-//! at opt-level 3 on a 2-core EPYC (SSE2 baseline, k = 10, random unit
-//! vectors): 20,000 × 33 — one query at a time 6.5k queries/s on one
-//! thread, batched 7.6k (one thread) and 16k (two); 200,000 × 64 — 380 / 690
-//! one at a time (one / two threads), batched 720 / 1,170. A naive
-//! score-everything-and-sort loop managed 81 and 6.
+//! Kind `"exact"` ([`ExactFactory`]) reads the interest engine's
+//! `embedding` and `feed` sections and builds its index with the `exact`
+//! backend (`searchrec_vectors::ExactIndex`: a blocked scan of transposed
+//! panels whose scores are bit-identical to `searchrec_vectors::dot`). With
+//! the same sections it trains bit-identical vectors, so its answers are the
+//! ground truth for that interest engine's ANN recall; an interest engine's
+//! own exact twin (`Engine::exact_twin`) needs no second training at all.
 
-mod engine;
 mod factory;
-mod index;
-mod kernel;
-mod topk;
 
-pub use engine::{ExactConfig, ExactEngine};
+use searchrec_engine::{BuildInput, Result};
+use searchrec_interest::{FeedConfig, InterestConfig, InterestEngine};
+use searchrec_vectors::{AnnBackend, EmbeddingConfig};
+use serde::Deserialize;
+
 pub use factory::ExactFactory;
-pub use index::ExactIndex;
+
+/// Everything the `exact` engine kind reads from its `params` table: the
+/// `embedding` and `feed` sections of the interest engine.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExactConfig {
+    /// Embedding training, as for the interest engine.
+    pub embedding: EmbeddingConfig,
+    /// Query construction, as for the interest engine.
+    pub feed: FeedConfig,
+}
+
+impl ExactConfig {
+    /// The interest configuration with the exact backend.
+    pub fn interest(&self) -> InterestConfig {
+        InterestConfig {
+            embedding: self.embedding.clone(),
+            feed: self.feed.clone(),
+            index: AnnBackend::Exact,
+            ..InterestConfig::default()
+        }
+    }
+
+    /// Trains the model and answers with an exact scan of its item table.
+    pub fn build(&self, name: &str, input: BuildInput<'_>) -> Result<InterestEngine> {
+        InterestEngine::build(name, &self.interest(), input)
+    }
+}
+
+/// The parameter paths that shape an exact index: the training and the
+/// searchable table.
+pub const BUILD_PATHS: &[&str] = &["embedding", "feed.item_norm_exponent"];

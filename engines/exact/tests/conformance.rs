@@ -3,7 +3,7 @@
 use searchrec_engine::EngineFactory;
 use searchrec_engine::conformance::{Probe, assert_conforms};
 use searchrec_exact::ExactFactory;
-use searchrec_interest::fixtures::{FixtureSpec, clustered};
+use searchrec_vectors::fixtures::{FixtureSpec, clustered};
 
 #[test]
 fn exact_engine_conforms() {

@@ -137,6 +137,27 @@ impl Default for HybridConfig {
     }
 }
 
+/// The parameter paths that shape a hybrid index: those of its two sides
+/// (`searchrec_shelf::BUILD_PATHS` under `shelf.`, `searchrec_interest::BUILD_PATHS`
+/// under `interest.`; a test keeps the lists in step). Fusion, weights,
+/// depths and the coupling switches are read per searcher.
+pub const BUILD_PATHS: &[&str] = &[
+    "shelf.stemming",
+    "shelf.unrated_rating",
+    "shelf.index_dir",
+    "shelf.index_threads",
+    "shelf.writer_heap_bytes",
+    "shelf.merge_segments",
+    "interest.embedding",
+    "interest.feed.item_norm_exponent",
+    "interest.index",
+    "interest.hnsw.max_nb_connection",
+    "interest.hnsw.ef_construction",
+    "interest.hnsw.max_layer",
+    "interest.hnsw.parallel_build",
+    "interest.hnsw.reachability_ef",
+];
+
 /// How far `shelf_weight + interest_weight` may stray from 1 (decimal
 /// fractions such as 0.35 + 0.65 are not exact in binary).
 const WEIGHT_SUM_TOLERANCE: f64 = 1e-6;
@@ -207,6 +228,14 @@ mod tests {
             Err(EngineError::Config { field, .. }) => field,
             other => panic!("expected a config error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn build_paths_are_the_sides_build_paths() {
+        let sides: Vec<String> = (searchrec_shelf::BUILD_PATHS.iter().map(|p| format!("shelf.{p}")))
+            .chain(searchrec_interest::BUILD_PATHS.iter().map(|p| format!("interest.{p}")))
+            .collect();
+        assert_eq!(BUILD_PATHS, sides);
     }
 
     #[test]

@@ -3,53 +3,98 @@
 //! coupling switches.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
+
+use rayon::prelude::*;
 
 use searchrec_datasets::{ItemId, UserId};
 use searchrec_engine::{
-    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest, check_user,
+    BuildInput, Capabilities, Engine, EngineError, EngineIndex, EngineReport, FeedRequest, Hit, Result, SearchRequest,
+    check_user, parse_params,
 };
-use searchrec_interest::{InterestEngine, VectorTable};
-use searchrec_shelf::ShelfEngine;
+use searchrec_interest::{InterestEngine, InterestIndex};
+use searchrec_shelf::{ShelfEngine, ShelfIndex};
+use searchrec_vectors::VectorTable;
 
 use crate::config::HybridConfig;
+use crate::intents::IntentMemo;
+
+/// The expensive half of the hybrid engine: a shelf index and an interest
+/// index built side by side. Every fusion, weight and coupling switch is a
+/// searcher over it, so the cells of the 2×2 coupling factorial share one.
+pub struct HybridIndex {
+    shelf: Arc<ShelfIndex>,
+    interest: Arc<InterestIndex>,
+    users: usize,
+    report: EngineReport,
+}
+
+impl HybridIndex {
+    /// Validates `config` and builds both sides from the same observable
+    /// data, in parallel. Any error of either side's build is returned.
+    pub fn build(name: &str, config: &HybridConfig, input: BuildInput<'_>) -> Result<HybridIndex> {
+        let start = Instant::now();
+        config.validate(name)?;
+        let (shelf, interest) = rayon::join(
+            || ShelfIndex::build(name, &config.shelf, input),
+            || InterestIndex::build(name, &config.interest, input),
+        );
+        let (shelf, interest) = (Arc::new(shelf?), Arc::new(interest?));
+        let report = combined_report(start, &shelf.report(), &interest.report());
+        Ok(HybridIndex { shelf, interest, users: input.users.len(), report })
+    }
+
+    /// A searcher with the query-time settings of `config`.
+    pub fn searcher_for(&self, name: &str, config: &HybridConfig) -> HybridEngine {
+        HybridEngine {
+            name: name.to_string(),
+            config: config.clone(),
+            shelf: self.shelf.searcher_for(name, &config.shelf),
+            interest: self.interest.searcher_for(name, &config.interest),
+            intents: IntentMemo::default(),
+            users: self.users,
+            report: self.report.clone(),
+        }
+    }
+}
+
+impl EngineIndex for HybridIndex {
+    fn report(&self) -> EngineReport {
+        self.report.clone()
+    }
+
+    fn searcher(self: Arc<Self>, name: &str, params: &toml::Table) -> Result<Box<dyn Engine>> {
+        let config: HybridConfig = parse_params(name, params)?;
+        config.validate(name)?;
+        Ok(Box::new(self.searcher_for(name, &config)))
+    }
+}
 
 /// Shelf search and interest recall in one engine, coupled as configured
-/// (see [`HybridConfig`] for what each switch reads and the formulas).
+/// (see [`HybridConfig`] for what each switch reads and the formulas): a
+/// searcher over a shared [`HybridIndex`].
 ///
 /// Both sides are built with the hybrid's instance name, so their errors
 /// name the engine the user configured. An unknown user is an error whatever
 /// the switches, worded as the interest engine words it: it is a malformed
 /// request, not a signal to ignore.
+#[derive(Clone)]
 pub struct HybridEngine {
     pub(crate) name: String,
     pub(crate) config: HybridConfig,
     pub(crate) shelf: ShelfEngine,
     pub(crate) interest: InterestEngine,
+    /// Recent queries' intents, computed once per query text (coupling B).
+    pub(crate) intents: IntentMemo,
     users: usize,
     report: EngineReport,
 }
 
 impl HybridEngine {
-    /// Validates `config` and builds both sides from the same observable
-    /// data, in parallel. Any error of either side's build is returned.
+    /// Builds an index and its one searcher.
     pub fn build(name: &str, config: &HybridConfig, input: BuildInput<'_>) -> Result<HybridEngine> {
-        let start = Instant::now();
-        config.validate(name)?;
-        let (shelf, interest) = rayon::join(
-            || ShelfEngine::build(name, &config.shelf, input),
-            || InterestEngine::build(name, &config.interest, input),
-        );
-        let (shelf, interest) = (shelf?, interest?);
-        let report = combined_report(start, &shelf.report(), &interest.report());
-        Ok(HybridEngine {
-            name: name.to_string(),
-            config: config.clone(),
-            shelf,
-            interest,
-            users: input.users.len(),
-            report,
-        })
+        Ok(HybridIndex::build(name, config, input)?.searcher_for(name, config))
     }
 
     /// The configuration it was built with.
@@ -129,5 +174,24 @@ impl Engine for HybridEngine {
 
     fn report(&self) -> EngineReport {
         self.report.clone()
+    }
+
+    fn search_batch(&self, requests: &[SearchRequest<'_>]) -> Result<Vec<Vec<Hit>>> {
+        requests.par_iter().map(|r| self.answer_search(r)).collect()
+    }
+
+    fn recommend_batch(&self, requests: &[FeedRequest<'_>]) -> Result<Vec<Vec<Hit>>> {
+        requests.par_iter().map(|r| self.answer_feed(r)).collect()
+    }
+
+    /// The same searcher with the interest side's ANN index replaced by an
+    /// exact scan of the same table.
+    fn exact_twin(&self) -> Option<Box<dyn Engine>> {
+        if !self.interest.ann().backend().is_approximate() {
+            return None;
+        }
+        let interest = self.interest.exact().ok()?;
+        // The intents come from the shelf side and the factor table, which the twin shares.
+        Some(Box::new(HybridEngine { interest, ..self.clone() }))
     }
 }

@@ -1,11 +1,13 @@
 //! The registry entry of the hybrid engine.
 
-use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
+use std::sync::Arc;
 
-use crate::config::HybridConfig;
-use crate::engine::HybridEngine;
+use searchrec_engine::{BuildInput, Capabilities, EngineFactory, EngineIndex, Result, parse_params};
 
-/// Builds [`HybridEngine`]s from `kind = "hybrid"` sections, whose `params`
+use crate::config::{BUILD_PATHS, HybridConfig};
+use crate::engine::HybridIndex;
+
+/// Builds [`HybridIndex`]es from `kind = "hybrid"` sections, whose `params`
 /// are a [`HybridConfig`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HybridFactory;
@@ -19,12 +21,18 @@ impl EngineFactory for HybridFactory {
         "shelf + interest: RRF, min-max / z-score fusion or personalised rerank for search; query-aware interest feed"
     }
 
-    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
-        Ok(parse_params::<HybridConfig>(name, params)?.capabilities())
+    fn build_paths(&self) -> &'static [&'static str] {
+        BUILD_PATHS
     }
 
-    fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
+    fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
         let config: HybridConfig = parse_params(name, params)?;
-        Ok(Box::new(HybridEngine::build(name, &config, input)?))
+        config.validate(name)?;
+        Ok(config.capabilities())
+    }
+
+    fn build_index(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Arc<dyn EngineIndex>> {
+        let config: HybridConfig = parse_params(name, params)?;
+        Ok(Arc::new(HybridIndex::build(name, &config, input)?))
     }
 }

@@ -2,7 +2,7 @@
 //! coupling B (`query_aware_feed`) is on.
 
 use searchrec_engine::{Engine, FeedRequest, Hit, Result, SearchRequest};
-use searchrec_interest::{normalized, query_vector};
+use searchrec_vectors::{normalized, query_vector};
 
 use crate::engine::HybridEngine;
 
@@ -35,7 +35,7 @@ impl HybridEngine {
         let shifted = normalized(&shifted).unwrap_or_else(|| direction.to_vec());
         let query = query_vector(&shifted, self.interest.config().feed.item_norm_exponent);
 
-        let excluded = self.interest.model().excluded_items(request);
+        let excluded = self.interest.model().excluded_items(request, &self.interest.config().feed);
         let wanted = request.k.saturating_add(excluded.len()).min(self.interest.item_table().len());
         let mut hits = self.interest.search_vector(&query, wanted, self.interest.config().hnsw.ef_search)?;
         hits.retain(|h| excluded.binary_search(&h.item).is_err());
@@ -49,19 +49,32 @@ impl HybridEngine {
     /// queries, so every query counts once however many items it matched.
     /// `None` when no query matches anything. Blank queries are skipped.
     fn query_intent(&self, queries: &[String]) -> Result<Option<Vec<f32>>> {
-        let factors = &self.interest.model().embeddings().items;
-        let mut intent = vec![0.0f32; factors.dim()];
+        let dim = self.interest.model().embeddings().items.dim();
+        let mut intent = vec![0.0f32; dim];
         for query in queries.iter().filter(|q| !q.trim().is_empty()) {
-            let mut sum = vec![0.0f32; factors.dim()];
-            for hit in self.shelf.search(&SearchRequest::new(query, self.config.query_items))? {
-                if let Some(unit) = normalized(self.row(factors, hit.item)?) {
-                    sum.iter_mut().zip(&unit).for_each(|(s, u)| *s += u);
-                }
-            }
-            if let Some(unit) = normalized(&sum) {
+            if let Some(unit) = self.query_direction(query)? {
                 intent.iter_mut().zip(&unit).for_each(|(s, u)| *s += u);
             }
         }
         Ok(normalized(&intent))
+    }
+
+    /// One query's unit direction (see [`Self::query_intent`]), remembered
+    /// per query text: it depends on nothing else, and the simulator asks
+    /// for the same recent queries session after session.
+    fn query_direction(&self, query: &str) -> Result<Option<Vec<f32>>> {
+        if let Some(known) = self.intents.get(query) {
+            return Ok(known);
+        }
+        let factors = &self.interest.model().embeddings().items;
+        let mut sum = vec![0.0f32; factors.dim()];
+        for hit in self.shelf.search(&SearchRequest::new(query, self.config.query_items))? {
+            if let Some(unit) = normalized(self.row(factors, hit.item)?) {
+                sum.iter_mut().zip(&unit).for_each(|(s, u)| *s += u);
+            }
+        }
+        let direction = normalized(&sum);
+        self.intents.insert(query, direction.clone());
+        Ok(direction)
     }
 }

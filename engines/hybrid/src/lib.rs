@@ -28,8 +28,9 @@ mod engine;
 mod factory;
 mod feed;
 pub mod fusion;
+mod intents;
 mod search;
 
-pub use config::{Fusion, HybridConfig};
-pub use engine::HybridEngine;
+pub use config::{BUILD_PATHS, Fusion, HybridConfig};
+pub use engine::{HybridEngine, HybridIndex};
 pub use factory::HybridFactory;

@@ -3,7 +3,7 @@
 
 use searchrec_datasets::UserId;
 use searchrec_engine::{Context, Engine, FeedRequest, Hit, Result, SearchRequest};
-use searchrec_interest::dot;
+use searchrec_vectors::dot;
 
 use crate::config::Fusion;
 use crate::engine::HybridEngine;

@@ -10,9 +10,7 @@
 use rand::RngExt;
 use searchrec_datasets::Item;
 
-use crate::InterestError;
-use crate::seeds::{Purpose, row_rng};
-use crate::vectors::{VectorTable, norm};
+use searchrec_vectors::{Purpose, VectorError, VectorTable, norm, row_rng};
 
 /// Jitter added to each cold item, relative to the mean warm-item norm.
 /// Without it the cold items of one leaf would be exact duplicates: ties no
@@ -25,7 +23,7 @@ pub(crate) fn fill_cold_items(
     warm: &[bool],
     items: &[Item],
     seed: u64,
-) -> Result<usize, InterestError> {
+) -> Result<usize, VectorError> {
     let d = vectors.dim();
     let leaves = items.iter().map(|it| it.leaf.index() + 1).max().unwrap_or(0);
     let mut sums = vec![0.0f64; leaves * d];
@@ -45,7 +43,7 @@ pub(crate) fn fill_cold_items(
         norm_sum += norm(row) as f64;
     }
     if warm_count == 0 {
-        return Err(InterestError::InvalidData("no item has an interaction to learn from".to_string()));
+        return Err(VectorError::InvalidData("no item has an interaction to learn from".to_string()));
     }
     let jitter = COLD_JITTER * (norm_sum / warm_count as f64) as f32 / (d as f32).sqrt();
     let mut cold = 0;

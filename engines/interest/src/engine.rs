@@ -1,27 +1,125 @@
-//! The `interest` engine: the model's query vectors answered by the HNSW index.
+//! The `interest` engine: an index (trained model + ANN backend), built
+//! once, and cheap searchers over it for query-time settings.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use searchrec_engine::{
-    BuildInput, Capabilities, Engine, EngineError, EngineReport, FeedRequest, Hit, Result, SearchRequest, check_user,
+    BuildInput, Capabilities, Engine, EngineError, EngineIndex, EngineReport, FeedRequest, Hit, Result, SearchRequest,
+    check_user, parse_params,
 };
+use searchrec_vectors::{AnnBackend, AnnIndex, ExactIndex, Reachability, VectorError, VectorTable, build_index};
 
-use crate::index::{HnswIndex, Reachability};
-use crate::model::InterestModel;
-use crate::vectors::VectorTable;
-use crate::{InterestConfig, InterestError};
+use crate::InterestConfig;
+use crate::model::{InterestModel, QuerySource};
 
-/// Interest recall: learned embeddings, an hnsw_rs index, and a feed query
-/// from the user's history plus the request's search context.
+/// The expensive half of the interest engine: embeddings trained from the
+/// logs, the searchable item table and the ANN index over it, with its
+/// reachability measured once. Searchers share it.
 #[derive(Debug)]
-pub struct InterestEngine {
-    name: String,
+pub struct InterestIndex {
     config: InterestConfig,
     model: InterestModel,
-    index: HnswIndex,
-    reachability: Reachability,
+    ann: Arc<dyn AnnIndex>,
+    /// An exact scan over the same table, made on first use: the ground
+    /// truth of the ANN backend (the ANN index itself when it is exact).
+    exact: OnceLock<Arc<dyn AnnIndex>>,
+    reachability: Option<Reachability>,
     report: EngineReport,
+}
+
+impl InterestIndex {
+    /// Trains, indexes with `config.index`, and measures reachability at
+    /// `hnsw.reachability_ef` for approximate backends.
+    pub fn build(name: &str, config: &InterestConfig, input: BuildInput<'_>) -> Result<Self> {
+        let fail = |e: VectorError| e.into_engine(name);
+        config.validate().map_err(fail)?;
+        let start = Instant::now();
+        let model = InterestModel::build(input, &config.embedding, &config.feed).map_err(fail)?;
+        let index_start = Instant::now();
+        let ann = build_index(config.index, Arc::clone(model.item_table()), &config.hnsw).map_err(fail)?;
+        let index_seconds = index_start.elapsed().as_secs_f64();
+        let build_seconds = start.elapsed().as_secs_f64();
+        let reachability = config
+            .index
+            .is_approximate()
+            .then(|| searchrec_vectors::reachability(ann.as_ref(), config.hnsw.reachability_ef));
+
+        let mut report = EngineReport {
+            build_seconds,
+            memory_bytes: model.memory_bytes() + ann.memory_bytes(),
+            diagnostics: model.stats().diagnostics(),
+        };
+        let d = &mut report.diagnostics;
+        d.insert("index_seconds".into(), index_seconds);
+        d.extend(ann.diagnostics());
+        if let Some(r) = &reachability {
+            d.insert("reachability".into(), r.fraction());
+            d.insert("unreachable_items".into(), r.unreachable() as f64);
+            d.insert("reachability_seconds".into(), r.seconds);
+            d.insert("reachability_ef".into(), r.ef as f64);
+        }
+        let exact = OnceLock::new();
+        if !config.index.is_approximate() {
+            let _ = exact.set(Arc::clone(&ann));
+        }
+        Ok(InterestIndex { config: config.clone(), model, ann, exact, reachability, report })
+    }
+
+    /// A searcher with the query-time settings of `config` (`hnsw.ef_search`,
+    /// `feed.context_weight`, `feed.exclude_purchased`); its build-time
+    /// settings are ignored in favour of the index's.
+    pub fn searcher_for(self: &Arc<Self>, name: &str, config: &InterestConfig) -> InterestEngine {
+        let mut settings = self.config.clone();
+        settings.hnsw.ef_search = config.hnsw.ef_search;
+        settings.feed.context_weight = config.feed.context_weight;
+        settings.feed.exclude_purchased = config.feed.exclude_purchased;
+        InterestEngine { name: name.to_string(), index: Arc::clone(self), config: settings, ann: Arc::clone(&self.ann) }
+    }
+
+    /// The trained model.
+    pub fn model(&self) -> &InterestModel {
+        &self.model
+    }
+
+    /// Items found by searching their own vectors, measured after the build
+    /// (`None` for the exact backend, which finds every item).
+    pub fn reachability(&self) -> Option<Reachability> {
+        self.reachability
+    }
+
+    fn exact(&self) -> Result<Arc<dyn AnnIndex>> {
+        if let Some(exact) = self.exact.get() {
+            return Ok(Arc::clone(exact));
+        }
+        let scan: Arc<dyn AnnIndex> =
+            Arc::new(ExactIndex::new(Arc::clone(self.model.item_table())).map_err(|e| e.into_engine("exact twin"))?);
+        Ok(Arc::clone(self.exact.get_or_init(|| scan)))
+    }
+}
+
+impl EngineIndex for InterestIndex {
+    fn report(&self) -> EngineReport {
+        self.report.clone()
+    }
+
+    fn searcher(self: Arc<Self>, name: &str, params: &toml::Table) -> Result<Box<dyn Engine>> {
+        let config: InterestConfig = parse_params(name, params)?;
+        config.validate().map_err(|e| e.into_engine(name))?;
+        Ok(Box::new(self.searcher_for(name, &config)))
+    }
+}
+
+/// Interest recall: a searcher over an [`InterestIndex`] — the feed query
+/// from the user's history plus the request's search context, answered by
+/// the index's ANN backend.
+#[derive(Debug, Clone)]
+pub struct InterestEngine {
+    name: String,
+    index: Arc<InterestIndex>,
+    config: InterestConfig,
+    ann: Arc<dyn AnnIndex>,
 }
 
 impl InterestEngine {
@@ -30,69 +128,64 @@ impl InterestEngine {
     pub const CAPABILITIES: Capabilities =
         Capabilities { search: false, recommend: true, personalised_search: false, query_aware_feed: false };
 
-    /// Trains, indexes and measures reachability (at `hnsw.ef_search`).
+    /// Builds an index and its one searcher.
     pub fn build(name: &str, config: &InterestConfig, input: BuildInput<'_>) -> Result<Self> {
-        let fail = |e: InterestError| e.into_engine(name);
-        config.validate().map_err(fail)?;
-        let start = Instant::now();
-        let model = InterestModel::build(input, &config.embedding, &config.feed).map_err(fail)?;
-        let index_start = Instant::now();
-        let index = HnswIndex::build(Arc::clone(model.item_table()), &config.hnsw).map_err(fail)?;
-        let index_seconds = index_start.elapsed().as_secs_f64();
-        let build_seconds = start.elapsed().as_secs_f64();
-        let reachability = index.reachability(config.hnsw.ef_search);
-
-        let mut report = EngineReport {
-            build_seconds,
-            memory_bytes: model.memory_bytes() + index.memory_bytes(),
-            diagnostics: model.stats().diagnostics(),
-        };
-        let d = &mut report.diagnostics;
-        d.insert("index_seconds".into(), index_seconds);
-        d.insert("reachability".into(), reachability.fraction());
-        d.insert("unreachable_items".into(), reachability.unreachable() as f64);
-        d.insert("reachability_seconds".into(), reachability.seconds);
-        d.insert("hnsw_links".into(), index.links() as f64);
-        d.insert("hnsw_max_level".into(), index.max_level() as f64);
-        Ok(InterestEngine { name: name.to_string(), config: config.clone(), model, index, reachability, report })
+        let index = Arc::new(InterestIndex::build(name, config, input)?);
+        Ok(index.searcher_for(name, config))
     }
 
-    /// The configuration it was built with.
+    /// The configuration it answers with: the index's build-time settings
+    /// and this searcher's query-time ones.
     pub fn config(&self) -> &InterestConfig {
         &self.config
     }
 
-    /// The trained model.
-    pub fn model(&self) -> &InterestModel {
-        &self.model
+    /// The shared index.
+    pub fn shared_index(&self) -> &Arc<InterestIndex> {
+        &self.index
     }
 
-    /// The HNSW index.
-    pub fn index(&self) -> &HnswIndex {
-        &self.index
+    /// The trained model.
+    pub fn model(&self) -> &InterestModel {
+        &self.index.model
+    }
+
+    /// The ANN index this searcher queries.
+    pub fn ann(&self) -> &Arc<dyn AnnIndex> {
+        &self.ann
     }
 
     /// The unit-length item table the index searches; an exact index over
     /// it is this engine's ground truth.
     pub fn item_table(&self) -> &Arc<VectorTable> {
-        self.model.item_table()
+        self.index.model.item_table()
+    }
+
+    /// This searcher with the exact scan of the same table as its index.
+    pub fn exact(&self) -> Result<InterestEngine> {
+        Ok(InterestEngine { ann: self.index.exact()?, ..self.clone() })
     }
 
     /// The query vector a feed request is answered with (see
     /// [`InterestModel::user_vector`]).
     pub fn user_vector(&self, request: &FeedRequest<'_>) -> Result<Vec<f32>> {
-        self.model.user_vector(request).map(|(q, _)| q).map_err(|e| e.into_engine(&self.name))
+        self.model().user_vector(request, &self.config.feed).map(|(q, _)| q).map_err(|e| e.into_engine(&self.name))
     }
 
-    /// Top-`k` ANN search for any query vector with candidate list `ef`, for
-    /// recall sweeps over `ef`. No exclusions.
+    /// Top-`k` search for any query vector with candidate list `ef` (ignored
+    /// by the exact backend). No exclusions.
     pub fn search_vector(&self, query: &[f32], k: usize, ef: usize) -> Result<Vec<Hit>> {
-        self.index.search(query, k, ef).map_err(|e| e.into_engine(&self.name))
+        self.ann.search(query, k, ef).map_err(|e| e.into_engine(&self.name))
     }
 
     /// Items found by searching their own vectors, measured after the build.
-    pub fn reachability(&self) -> Reachability {
-        self.reachability
+    pub fn reachability(&self) -> Option<Reachability> {
+        self.index.reachability
+    }
+
+    fn check(&self, request: &FeedRequest<'_>) -> Result<()> {
+        request.validate(&self.name)?;
+        check_user(&self.name, request.user, self.model().users())
     }
 }
 
@@ -110,15 +203,61 @@ impl Engine for InterestEngine {
     }
 
     fn recommend(&self, request: &FeedRequest<'_>) -> Result<Vec<Hit>> {
-        request.validate(&self.name)?;
-        check_user(&self.name, request.user, self.model.users())?;
+        self.check(request)?;
         let ef = self.config.hnsw.ef_search;
-        self.model
-            .recommend_with(request, |query, n| self.index.search(query, n, ef))
+        self.model()
+            .recommend_with(request, &self.config.feed, |query, n| self.ann.search(query, n, ef))
             .map_err(|e| e.into_engine(&self.name))
     }
 
+    /// With the exact backend, the personal requests of the batch go to its
+    /// blocked scan together (each block of items is read once per batch of
+    /// queries); graph backends answer request by request, in parallel.
+    fn recommend_batch(&self, requests: &[FeedRequest<'_>]) -> Result<Vec<Vec<Hit>>> {
+        if self.ann.backend() != AnnBackend::Exact {
+            return requests.par_iter().map(|r| self.recommend(r)).collect();
+        }
+        let fail = |e: VectorError| e.into_engine(&self.name);
+        let feed = &self.config.feed;
+        let mut personal = Vec::new();
+        let mut queries = Vec::new();
+        let mut out = vec![Vec::new(); requests.len()];
+        for (i, request) in requests.iter().enumerate() {
+            self.check(request)?;
+            let (query, source) = self.model().user_vector(request, feed).map_err(fail)?;
+            if source == QuerySource::Popularity {
+                out[i] = self.recommend(request)?;
+            } else {
+                let excluded = self.model().excluded_items(request, feed);
+                let wanted = request.k.saturating_add(excluded.len()).min(self.item_table().len());
+                queries.extend_from_slice(&query);
+                personal.push((i, excluded, wanted));
+            }
+        }
+        let Some(deepest) = personal.iter().map(|(_, _, wanted)| *wanted).max() else { return Ok(out) };
+        let table = VectorTable::new(self.item_table().dim(), queries).map_err(fail)?;
+        // Top-n of an exact scan is a prefix of its top-m for m > n (one total
+        // order), so one depth serves every request of the batch.
+        let answers = self.ann.search_batch(&table, deepest, 0).map_err(fail)?;
+        for ((i, excluded, wanted), mut hits) in personal.into_iter().zip(answers) {
+            hits.truncate(wanted);
+            hits.retain(|h| excluded.binary_search(&h.item).is_err());
+            hits.truncate(requests[i].k);
+            out[i] = hits;
+        }
+        Ok(out)
+    }
+
+    fn exact_twin(&self) -> Option<Box<dyn Engine>> {
+        if !self.ann.backend().is_approximate() {
+            return None;
+        }
+        self.exact().ok().map(|e| Box::new(e) as Box<dyn Engine>)
+    }
+
     fn report(&self) -> EngineReport {
-        self.report.clone()
+        let mut report = self.index.report.clone();
+        report.diagnostics.insert("ef_search".into(), self.config.hnsw.ef_search as f64);
+        report
     }
 }

@@ -1,10 +1,13 @@
 //! Registry entry for the `interest` engine kind.
 
-use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
+use std::sync::Arc;
 
-use crate::{InterestConfig, InterestEngine};
+use searchrec_engine::{BuildInput, Capabilities, EngineFactory, EngineIndex, Result, parse_params};
 
-/// Builds [`InterestEngine`]s from an [`InterestConfig`] section.
+use crate::config::BUILD_PATHS;
+use crate::{InterestConfig, InterestEngine, InterestIndex};
+
+/// Builds [`InterestIndex`]es from an [`InterestConfig`] section.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct InterestFactory;
 
@@ -14,16 +17,21 @@ impl EngineFactory for InterestFactory {
     }
 
     fn summary(&self) -> &'static str {
-        "interest recall: implicit-ALS embeddings from the logs, hnsw_rs ANN index, feed from history + search context"
+        "interest recall: implicit-ALS embeddings from the logs, an ANN index (hnsw_rs, graph or exact), feed from history + search context"
+    }
+
+    fn build_paths(&self) -> &'static [&'static str] {
+        BUILD_PATHS
     }
 
     fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
-        parse_params::<InterestConfig>(name, params)?;
+        let config: InterestConfig = parse_params(name, params)?;
+        config.validate().map_err(|e| e.into_engine(name))?;
         Ok(InterestEngine::CAPABILITIES)
     }
 
-    fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
+    fn build_index(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Arc<dyn EngineIndex>> {
         let config: InterestConfig = parse_params(name, params)?;
-        Ok(Box::new(InterestEngine::build(name, &config, input)?))
+        Ok(Arc::new(InterestIndex::build(name, &config, input)?))
     }
 }

@@ -1,29 +1,28 @@
 //! Interest recall for searchrec: "goods find people".
 //!
-//! - **Embeddings from the logs** ([`train`]): implicit-feedback ALS
-//!   (Hu–Koren–Volinsky) over clicks, add-to-carts and purchases, each with a
-//!   configurable strength; impressions are exposure, not interest. Rows are
-//!   solved with warm-started conjugate gradient (or Cholesky) on the rayon
-//!   pool, deterministically: the same seed gives the same bits on any thread
-//!   count. Items the logs never mention borrow their leaf's mean vector.
-//! - **The search space** ([`index_table`]): item vectors made unit length so
-//!   inner-product ranking is nearest-neighbour search, with
-//!   `feed.item_norm_exponent` choosing anywhere between cosine (0) and the
-//!   model's own inner product (1, via the MIPS → NN reduction).
-//! - **The index** ([`HnswIndex`]): hnsw_rs with [`UnitDot`], a `1 − dot`
-//!   distance clamped at 0 (anndists' `DistDot` asserts instead, and was
-//!   1.2–1.7× slower in our timing). Built sequentially by default, so the
-//!   graph is reproducible; its reachability — the share of items found by
-//!   searching their own vector — is measured after every build and reported
-//!   as the `reachability` diagnostic.
+//! - **Embeddings from the logs** (`searchrec_vectors::train`): implicit
+//!   ALS over clicks, add-to-carts and purchases. Items the logs never
+//!   mention borrow their leaf's mean vector.
+//! - **The search space** (`searchrec_vectors::index_table`): item vectors
+//!   made unit length, with `feed.item_norm_exponent` choosing anywhere
+//!   between cosine (0) and the model's own inner product (1, via the MIPS →
+//!   NN reduction).
+//! - **The index** ([`InterestIndex`]): the model and one ANN backend
+//!   (`index = "hnsw_rs" | "graph" | "exact"`), built once; its
+//!   reachability — the share of items found by searching their own vector —
+//!   is measured once per build and reported as the `reachability`
+//!   diagnostic. Searchers ([`InterestEngine`]) for query-time settings
+//!   (`hnsw.ef_search`, `feed.context_weight`, `feed.exclude_purchased`)
+//!   share it.
 //! - **The query** ([`InterestModel::user_vector`]): the trained user factor,
 //!   mixed with the request context (recent clicks and purchases from
 //!   search) by `feed.context_weight`; the context alone for users without
 //!   history; the popularity direction for users with neither.
 //!
 //! [`InterestEngine`] (kind `"interest"`, [`InterestFactory`]) answers feed
-//! requests with the ANN index; `searchrec-exact` reuses [`InterestModel`] to
-//! answer the same requests exactly, as the ground truth for ANN recall.
+//! requests with the ANN index; its exact twin (the same index with an exact
+//! scan) is the ground truth for ANN recall, and `searchrec-exact` builds
+//! the same index with the exact backend.
 //!
 //! Measured on a hand-built clustered world (15,000 items in 300 leaves,
 //! 10,000 users, 146k events of which 38.5k clicks/carts/purchases, each
@@ -40,26 +39,10 @@
 mod cold;
 mod config;
 mod engine;
-mod error;
 mod factory;
-#[cfg(any(test, feature = "test-fixtures"))]
-pub mod fixtures;
-mod index;
-mod interactions;
-mod linalg;
 mod model;
-mod seeds;
-mod space;
-mod train;
-mod vectors;
 
-pub use config::{EmbeddingConfig, FeedConfig, HnswConfig, InterestConfig, Solver};
-pub use engine::InterestEngine;
-pub use error::InterestError;
+pub use config::{BUILD_PATHS, FeedConfig, InterestConfig};
+pub use engine::{InterestEngine, InterestIndex};
 pub use factory::InterestFactory;
-pub use index::{HnswIndex, Reachability, UnitDot};
-pub use interactions::{Csr, Interactions};
 pub use model::{InterestModel, ModelStats, QuerySource};
-pub use space::{index_table, query_vector};
-pub use train::{Embeddings, Training, loss, train};
-pub use vectors::{LANES, VectorTable, check_query, dot, norm, normalized, reduce_lanes};

@@ -9,12 +9,13 @@ use std::time::Instant;
 use searchrec_datasets::ItemId;
 use searchrec_engine::{BuildInput, FeedRequest, Hit, sort_hits};
 
+use searchrec_vectors::{
+    Csr, EmbeddingConfig, Embeddings, Interactions, VectorError, VectorTable, index_table, normalized, query_vector,
+    train,
+};
+
+use crate::FeedConfig;
 use crate::cold::fill_cold_items;
-use crate::interactions::{Csr, Interactions};
-use crate::space::{index_table, query_vector};
-use crate::train::{Embeddings, train};
-use crate::vectors::{VectorTable, normalized};
-use crate::{EmbeddingConfig, FeedConfig, InterestError};
 
 /// Facts about a model build, for engine reports.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,7 +65,8 @@ pub enum QuerySource {
 pub struct InterestModel {
     embeddings: Embeddings,
     table: Arc<VectorTable>,
-    feed: FeedConfig,
+    /// `feed.item_norm_exponent`: it shaped `table`, so it is fixed at build.
+    item_norm_exponent: f32,
     click_weight: f32,
     purchase_weight: f32,
     has_history: Vec<bool>,
@@ -80,11 +82,11 @@ impl InterestModel {
     /// Trains from observable data. Errors: invalid configs, an empty
     /// catalogue, logs naming unknown users or items, logs without any click,
     /// add-to-cart or purchase, and non-finite training results.
-    pub fn build(input: BuildInput<'_>, embedding: &EmbeddingConfig, feed: &FeedConfig) -> Result<Self, InterestError> {
+    pub fn build(input: BuildInput<'_>, embedding: &EmbeddingConfig, feed: &FeedConfig) -> Result<Self, VectorError> {
         embedding.validate()?;
         feed.validate()?;
         if input.catalog.is_empty() {
-            return Err(InterestError::InvalidData("the catalogue is empty".to_string()));
+            return Err(VectorError::InvalidData("the catalogue is empty".to_string()));
         }
         let start = Instant::now();
         let interactions = Interactions::from_logs(input.logs, input.users.len(), input.catalog.len(), embedding)?;
@@ -112,7 +114,7 @@ impl InterestModel {
             popularity: query_vector(&popularity, feed.item_norm_exponent),
             popular,
             table: Arc::new(table),
-            feed: feed.clone(),
+            item_norm_exponent: feed.item_norm_exponent,
             click_weight: embedding.click_weight,
             purchase_weight: embedding.purchase_weight,
             has_history,
@@ -154,17 +156,23 @@ impl InterestModel {
     /// The context direction is the weighted mean of the unit item vectors of
     /// the recent clicks (click weight) and purchases (purchase weight).
     /// Errors: the user or a context item is not in the tables.
-    pub fn user_vector(&self, request: &FeedRequest<'_>) -> Result<(Vec<f32>, QuerySource), InterestError> {
+    /// `feed` supplies the query-time settings (`context_weight`); its
+    /// `item_norm_exponent` is ignored in favour of the one the model was built with.
+    pub fn user_vector(
+        &self,
+        request: &FeedRequest<'_>,
+        feed: &FeedConfig,
+    ) -> Result<(Vec<f32>, QuerySource), VectorError> {
         let user = request.user.index();
         if user >= self.has_history.len() {
-            return Err(InterestError::InvalidRequest(format!(
+            return Err(VectorError::InvalidRequest(format!(
                 "user {} is not in the user table ({} users)",
                 request.user,
                 self.has_history.len()
             )));
         }
         let history = if self.has_history[user] { normalized(self.embeddings.users.row(user)) } else { None };
-        let w = self.feed.context_weight;
+        let w = feed.context_weight;
         let context = if w > 0.0 { self.context_direction(request)? } else { None };
         let (direction, source) = match (history, context) {
             (Some(h), Some(c)) => {
@@ -176,13 +184,13 @@ impl InterestModel {
             (None, Some(c)) => (c, QuerySource::Context),
             (None, None) => return Ok((self.popularity.clone(), QuerySource::Popularity)),
         };
-        Ok((query_vector(&direction, self.feed.item_norm_exponent), source))
+        Ok((query_vector(&direction, self.item_norm_exponent), source))
     }
 
     /// Items a request must not return: with `feed.exclude_purchased`, what
     /// the user bought in the logs or in the request context. Sorted, unique.
-    pub fn excluded_items(&self, request: &FeedRequest<'_>) -> Vec<ItemId> {
-        if !self.feed.exclude_purchased || request.user.index() >= self.purchases.rows() {
+    pub fn excluded_items(&self, request: &FeedRequest<'_>, feed: &FeedConfig) -> Vec<ItemId> {
+        if !feed.exclude_purchased || request.user.index() >= self.purchases.rows() {
             return Vec::new();
         }
         let mut out: Vec<ItemId> = self.purchases.row_cols(request.user.index()).iter().map(|&i| ItemId(i)).collect();
@@ -198,10 +206,11 @@ impl InterestModel {
     pub fn recommend_with(
         &self,
         request: &FeedRequest<'_>,
-        search: impl FnOnce(&[f32], usize) -> Result<Vec<Hit>, InterestError>,
-    ) -> Result<Vec<Hit>, InterestError> {
-        let (query, source) = self.user_vector(request)?;
-        let excluded = self.excluded_items(request);
+        feed: &FeedConfig,
+        search: impl FnOnce(&[f32], usize) -> Result<Vec<Hit>, VectorError>,
+    ) -> Result<Vec<Hit>, VectorError> {
+        let (query, source) = self.user_vector(request, feed)?;
+        let excluded = self.excluded_items(request, feed);
         if source == QuerySource::Popularity {
             // Nothing personal to rank by: the most interacted-with items are a
             // better answer than the items nearest their average direction.
@@ -225,7 +234,7 @@ impl InterestModel {
             + (self.popular.len() * std::mem::size_of::<Hit>()) as u64
     }
 
-    fn context_direction(&self, request: &FeedRequest<'_>) -> Result<Option<Vec<f32>>, InterestError> {
+    fn context_direction(&self, request: &FeedRequest<'_>) -> Result<Option<Vec<f32>>, VectorError> {
         let ctx = &request.context;
         let n = self.embeddings.items.len();
         let mut sum = vec![0.0f32; self.embeddings.items.dim()];
@@ -236,7 +245,7 @@ impl InterestModel {
             .chain(ctx.recent_purchases.iter().map(|&i| (i, self.purchase_weight)));
         for (item, weight) in signals {
             if item.index() >= n {
-                return Err(InterestError::InvalidRequest(format!(
+                return Err(VectorError::InvalidRequest(format!(
                     "context item {item} is not in the catalogue ({n} items)"
                 )));
             }

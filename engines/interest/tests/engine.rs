@@ -6,8 +6,9 @@ use searchrec_datasets::{Action, Catalog, ItemId, Logs, UserId};
 use searchrec_engine::{
     BuildInput, Context, Engine, EngineError, EngineFactory, FeedRequest, Hit, SearchRequest, sort_hits,
 };
-use searchrec_interest::fixtures::{Fixture, FixtureSpec, clustered};
-use searchrec_interest::{InterestConfig, InterestEngine, InterestFactory, QuerySource, dot};
+use searchrec_interest::{InterestConfig, InterestEngine, InterestFactory, QuerySource};
+use searchrec_vectors::fixtures::{Fixture, FixtureSpec, clustered};
+use searchrec_vectors::{HnswConfig, dot};
 
 fn world() -> Fixture {
     clustered(&FixtureSpec::default())
@@ -124,7 +125,7 @@ fn users_without_history_fall_back_to_context_then_popularity() {
     let world = world();
     let engine = engine(&world);
     let cold = [UserId(295), UserId(299)];
-    let (q, source) = engine.model().user_vector(&FeedRequest::new(cold[0], 10)).unwrap();
+    let (q, source) = engine.model().user_vector(&FeedRequest::new(cold[0], 10), &engine.config().feed).unwrap();
     assert_eq!(source, QuerySource::Popularity);
     assert_eq!(engine.user_vector(&FeedRequest::new(cold[1], 10)).unwrap(), q);
     let a = engine.recommend(&FeedRequest::new(cold[0], 10)).unwrap();
@@ -136,19 +137,19 @@ fn users_without_history_fall_back_to_context_then_popularity() {
         context: Context { recent_clicks: &clicks, ..Context::default() },
         ..FeedRequest::new(cold[0], 10)
     };
-    assert_eq!(engine.model().user_vector(&request).unwrap().1, QuerySource::Context);
+    assert_eq!(engine.model().user_vector(&request, &engine.config().feed).unwrap().1, QuerySource::Context);
     let steered = engine.recommend(&request).unwrap();
     let in_leaf = steered.iter().filter(|h| world.catalog.item(h.item).leaf.0 == 4).count();
     assert!(in_leaf >= 8, "{in_leaf} of 10 in the clicked leaf: {:?}", ids(&steered));
 
     // A warm user's history is mixed with context, and weight 0 switches coupling off.
     let warm = FeedRequest { context: request.context, ..FeedRequest::new(UserId(0), 10) };
-    assert_eq!(engine.model().user_vector(&warm).unwrap().1, QuerySource::HistoryAndContext);
+    assert_eq!(engine.model().user_vector(&warm, &engine.config().feed).unwrap().1, QuerySource::HistoryAndContext);
     assert_ne!(engine.recommend(&warm).unwrap(), engine.recommend(&FeedRequest::new(UserId(0), 10)).unwrap());
     let off: InterestConfig = toml::from_str("[feed]\ncontext_weight = 0.0").unwrap();
     let uncoupled = InterestEngine::build("off", &off, world.input()).unwrap();
     assert_eq!(uncoupled.recommend(&warm).unwrap(), uncoupled.recommend(&FeedRequest::new(UserId(0), 10)).unwrap());
-    assert_eq!(uncoupled.model().user_vector(&request).unwrap().1, QuerySource::Popularity);
+    assert_eq!(uncoupled.model().user_vector(&request, &uncoupled.config().feed).unwrap().1, QuerySource::Popularity);
 }
 
 #[test]
@@ -179,24 +180,32 @@ fn purchased_items_are_excluded_unless_configured() {
 }
 
 #[test]
-fn ann_search_matches_brute_force_at_defaults() {
+fn ann_search_matches_brute_force_at_defaults_for_every_graph_backend() {
     let world = clustered(&FixtureSpec { items: 3000, users: 600, clusters: 40, ..FixtureSpec::default() });
-    let engine = engine(&world);
-    let table = engine.item_table();
-    let (mut found, mut total) = (0usize, 0usize);
-    for user in 0..world.users.len() as u32 {
-        let q = engine.user_vector(&FeedRequest::new(UserId(user), 10)).unwrap();
-        let mut truth: Vec<Hit> =
-            table.rows().enumerate().map(|(i, r)| Hit { item: ItemId(i as u32), score: dot(&q, r) }).collect();
-        sort_hits(&mut truth);
-        let truth: HashSet<ItemId> = truth[..10].iter().map(|h| h.item).collect();
-        let got = engine.search_vector(&q, 10, engine.config().hnsw.ef_search).unwrap();
-        found += got.iter().filter(|h| truth.contains(&h.item)).count();
-        total += 10;
+    for backend in ["hnsw_rs", "graph"] {
+        let config: InterestConfig = toml::from_str(&format!("index = \"{backend}\"")).unwrap();
+        let engine = InterestEngine::build("interest", &config, world.input()).unwrap();
+        let table = engine.item_table();
+        let (mut found, mut total) = (0usize, 0usize);
+        for user in 0..world.users.len() as u32 {
+            let q = engine.user_vector(&FeedRequest::new(UserId(user), 10)).unwrap();
+            let mut truth: Vec<Hit> =
+                table.rows().enumerate().map(|(i, r)| Hit { item: ItemId(i as u32), score: dot(&q, r) }).collect();
+            sort_hits(&mut truth);
+            let truth: HashSet<ItemId> = truth[..10].iter().map(|h| h.item).collect();
+            let got = engine.search_vector(&q, 10, engine.config().hnsw.ef_search).unwrap();
+            // Every backend reports the crate's own dot product as the score.
+            for hit in &got {
+                assert_eq!(hit.score.to_bits(), dot(&q, table.row(hit.item.index())).to_bits(), "{backend}");
+            }
+            found += got.iter().filter(|h| truth.contains(&h.item)).count();
+            total += 10;
+        }
+        let recall = found as f64 / total as f64;
+        assert!(recall >= 0.95, "{backend}: recall@10 {recall}");
+        assert!(engine.reachability().unwrap().fraction() >= 0.99, "{backend}: {:?}", engine.reachability());
+        assert_eq!(engine.ann().backend().name(), backend);
     }
-    let recall = found as f64 / total as f64;
-    assert!(recall >= 0.95, "recall@10 {recall}");
-    assert!(engine.reachability().fraction() >= 0.99, "{:?}", engine.reachability());
 }
 
 #[test]
@@ -226,15 +235,27 @@ fn learned_feed_beats_popularity_on_held_out_purchases() {
 #[test]
 fn sequential_builds_are_reproducible_and_parallel_builds_work() {
     let world = world();
-    let (a, b) = (engine(&world), engine(&world));
-    assert_eq!(a.model().embeddings(), b.model().embeddings());
-    assert_eq!(a.reachability().reachable, b.reachability().reachable);
-    for user in 0..40 {
-        let request = FeedRequest::new(UserId(user), 15);
-        assert_eq!(a.recommend(&request).unwrap(), b.recommend(&request).unwrap());
+    for backend in ["hnsw_rs", "graph"] {
+        let config: InterestConfig = toml::from_str(&format!("index = \"{backend}\"")).unwrap();
+        let build = |config: &InterestConfig| InterestEngine::build("interest", config, world.input()).unwrap();
+        let (a, b) = (build(&config), build(&config));
+        assert_eq!(a.model().embeddings(), b.model().embeddings());
+        assert_eq!(a.reachability().unwrap().reachable, b.reachability().unwrap().reachable, "{backend}");
+        assert_eq!(a.report().diagnostics, {
+            let mut d = b.report().diagnostics;
+            // Only timings may differ between two builds.
+            for (key, value) in a.report().diagnostics.iter().filter(|(k, _)| k.ends_with("seconds")) {
+                d.insert(key.clone(), *value);
+            }
+            d
+        });
+        for user in 0..40 {
+            let request = FeedRequest::new(UserId(user), 15);
+            assert_eq!(a.recommend(&request).unwrap(), b.recommend(&request).unwrap(), "{backend}");
+        }
+        let parallel = InterestConfig { hnsw: HnswConfig { parallel_build: true, ..config.hnsw.clone() }, ..config };
+        let p = build(&parallel);
+        assert_eq!(p.model().embeddings(), a.model().embeddings());
+        assert_eq!(p.recommend(&FeedRequest::new(UserId(1), 15)).unwrap().len(), 15, "{backend}");
     }
-    let parallel: InterestConfig = toml::from_str("[hnsw]\nparallel_build = true").unwrap();
-    let p = InterestEngine::build("parallel", &parallel, world.input()).unwrap();
-    assert_eq!(p.model().embeddings(), a.model().embeddings());
-    assert_eq!(p.recommend(&FeedRequest::new(UserId(1), 15)).unwrap().len(), 15);
 }

@@ -70,6 +70,12 @@ impl Default for ShelfConfig {
     }
 }
 
+/// The parameter paths that shape a shelf index: its analyzer, the ratings
+/// stored in it, and how it is written. Boosts and prior weights are read per
+/// searcher.
+pub const BUILD_PATHS: &[&str] =
+    &["stemming", "unrated_rating", "index_dir", "index_threads", "writer_heap_bytes", "merge_segments"];
+
 /// tantivy refuses a per-thread indexing budget below this.
 const MIN_HEAP_PER_THREAD: usize = 15_000_000;
 /// tantivy refuses a per-thread indexing budget above this (4 GB less a margin).

@@ -1,11 +1,13 @@
 //! The registry entry of the shelf engine.
 
-use searchrec_engine::{BuildInput, Capabilities, Engine, EngineFactory, Result, parse_params};
+use std::sync::Arc;
 
-use crate::config::ShelfConfig;
-use crate::engine::ShelfEngine;
+use searchrec_engine::{BuildInput, Capabilities, EngineFactory, EngineIndex, Result, parse_params};
 
-/// Builds [`ShelfEngine`]s from `kind = "shelf"` sections, whose `params`
+use crate::config::{BUILD_PATHS, ShelfConfig};
+use crate::engine::{ShelfEngine, ShelfIndex};
+
+/// Builds [`ShelfIndex`]es from `kind = "shelf"` sections, whose `params`
 /// are a [`ShelfConfig`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ShelfFactory;
@@ -19,13 +21,17 @@ impl EngineFactory for ShelfFactory {
         "tantivy BM25 over title, brand and category path with a sales/rating trust prior; popularity feed"
     }
 
+    fn build_paths(&self) -> &'static [&'static str] {
+        BUILD_PATHS
+    }
+
     fn capabilities(&self, name: &str, params: &toml::Table) -> Result<Capabilities> {
-        parse_params::<ShelfConfig>(name, params)?;
+        parse_params::<ShelfConfig>(name, params)?.validate(name)?;
         Ok(ShelfEngine::CAPABILITIES)
     }
 
-    fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
+    fn build_index(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Arc<dyn EngineIndex>> {
         let config: ShelfConfig = parse_params(name, params)?;
-        Ok(Box::new(ShelfEngine::build(name, &config, input)?))
+        Ok(Arc::new(ShelfIndex::build(name, &config, input)?))
     }
 }

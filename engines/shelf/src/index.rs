@@ -36,7 +36,7 @@ pub(crate) struct TextFields {
 }
 
 /// A committed, searchable index of the catalogue.
-pub(crate) struct ShelfIndex {
+pub(crate) struct TextIndex {
     reader: IndexReader,
     fields: TextFields,
     analyzer: TextAnalyzer,
@@ -55,7 +55,7 @@ fn analyzer(stemming: bool) -> TextAnalyzer {
     if stemming { builder.filter(Stemmer::new(Language::English)).build() } else { builder.build() }
 }
 
-impl ShelfIndex {
+impl TextIndex {
     /// Indexes every item: its title, brand and category path as separate
     /// fields, and the prior's inputs as fast fields. `ratings[i]` is the
     /// rating the prior uses for item `i`.
@@ -133,7 +133,7 @@ impl ShelfIndex {
         let space_bytes =
             searcher.space_usage().map_err(|e| backend(engine, "measuring the index", e))?.total().get_bytes();
         let segments = searcher.segment_readers().len();
-        Ok(ShelfIndex { reader, fields, analyzer, segments, space_bytes })
+        Ok(TextIndex { reader, fields, analyzer, segments, space_bytes })
     }
 
     /// A searcher over the committed index; take one per request and keep it

@@ -27,6 +27,6 @@ mod index;
 mod prior;
 mod query;
 
-pub use config::ShelfConfig;
-pub use engine::ShelfEngine;
+pub use config::{BUILD_PATHS, ShelfConfig};
+pub use engine::{ShelfEngine, ShelfIndex};
 pub use factory::ShelfFactory;

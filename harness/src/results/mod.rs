@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::load::{LoadSummary, OpenLoopSummary};
+use crate::load::{BatchLoopSummary, LoadSummary, OpenLoopSummary};
 use crate::metrics::MeanMetrics;
 use crate::simulate::SimulationSummary;
 use crate::{HarnessError, Result};
@@ -205,7 +205,13 @@ pub struct Example {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildInfo {
-    /// Wall time of the build as the harness timed it, seconds.
+    /// The id of the engine run whose parameters built the index this run
+    /// searches: runs that differ only in query-time parameters share one
+    /// index, built once. Empty in results written before indexes were shared.
+    #[serde(default)]
+    pub index: String,
+    /// Wall time of the index build as the harness timed it, seconds (the
+    /// same figure for every run sharing the index).
     pub seconds: f64,
     /// The engine's own estimate of its index memory, bytes.
     pub memory_bytes: u64,
@@ -249,11 +255,14 @@ pub struct AnnRow {
 pub struct LoadRow {
     /// `search` or `recommend`.
     pub request: String,
-    /// Closed loop (throughput at a concurrency) or open loop (latency at an arrival rate).
+    /// Closed loop (throughput at a concurrency), open loop (latency at an
+    /// arrival rate) or batch (throughput of batch calls at a concurrency).
     pub mode: LoadMode,
 }
 
-/// The kind of a load measurement, with its summary.
+/// The kind of a load measurement, with its summary. Serialised with a
+/// `kind` tag (`closed`, `open`, `batch`); results written before batch rows
+/// existed simply have none, so they read unchanged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum LoadMode {
@@ -261,6 +270,10 @@ pub enum LoadMode {
     Closed(LoadSummary),
     /// Requests arriving on a fixed schedule.
     Open(OpenLoopSummary),
+    /// `threads` clients sending `batch` requests per batch call, back to
+    /// back. Requests, errors and throughput count requests; latency is that
+    /// of a whole batch call (see [`BatchLoopSummary::load`]).
+    Batch(BatchLoopSummary),
 }
 
 /// A paired comparison of one engine with the baseline on one query set.
@@ -324,4 +337,53 @@ pub fn read_results(path: &Path) -> Result<Results> {
         }
     }
     serde_json::from_value(value).map_err(|e| invalid(format!("does not match results schema {SCHEMA_VERSION}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(threads: usize) -> LoadSummary {
+        LoadSummary {
+            threads,
+            requests: 64,
+            errors: 0,
+            first_error: None,
+            seconds: 0.5,
+            throughput: 128.0,
+            latency: crate::load::LatencySummary {
+                count: 8,
+                mean_us: 10.0,
+                p50_us: 10.0,
+                p90_us: 10.0,
+                p99_us: 10.0,
+                p999_us: 10.0,
+                max_us: 10.0,
+                curve: vec![[0.0, 10.0], [1.0, 10.0]],
+            },
+        }
+    }
+
+    #[test]
+    fn batch_rows_round_trip_under_their_own_tag() {
+        let row = LoadRow {
+            request: "search".into(),
+            mode: LoadMode::Batch(BatchLoopSummary { batch: 8, calls: 8, load: summary(2) }),
+        };
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(json["mode"]["kind"], "batch");
+        assert_eq!(json["mode"]["batch"], 8);
+        assert_eq!(serde_json::from_value::<LoadRow>(json).unwrap(), row);
+    }
+
+    #[test]
+    fn rows_written_before_batch_rows_still_read() {
+        let old = serde_json::json!({
+            "request": "recommend",
+            "mode": serde_json::to_value(LoadMode::Closed(summary(1))).unwrap(),
+        });
+        assert_eq!(old["mode"]["kind"], "closed");
+        let row: LoadRow = serde_json::from_value(old).unwrap();
+        assert_eq!(row.mode, LoadMode::Closed(summary(1)));
+    }
 }

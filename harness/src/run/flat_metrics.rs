@@ -58,6 +58,18 @@ pub(crate) fn flat_metrics(results: &Results) -> Vec<Metric> {
                     out.push(timed(format!("open_p50@{rate}rps"), "us", Direction::Smaller, s.load.latency.p50_us));
                     out.push(timed(format!("open_p99@{rate}rps"), "us", Direction::Smaller, s.load.latency.p99_us));
                 }
+                // Requests per second, but the percentiles of whole batch calls.
+                LoadMode::Batch(s) => {
+                    let (b, t, l) = (s.batch, s.load.threads, &s.load.latency);
+                    out.push(timed(
+                        format!("batch{b}_throughput@{t}t"),
+                        "requests/s",
+                        Direction::Bigger,
+                        s.load.throughput,
+                    ));
+                    out.push(timed(format!("batch{b}_p50@{t}t"), "us", Direction::Smaller, l.p50_us));
+                    out.push(timed(format!("batch{b}_p99@{t}t"), "us", Direction::Smaller, l.p99_us));
+                }
             }
         }
     }

@@ -6,7 +6,7 @@ use searchrec_datasets::{QueryId, UserId, World};
 use searchrec_engine::{Engine, FeedRequest, Hit, SearchRequest};
 
 use crate::ann::{DEFAULT_EPSILON, feed_recall, reachability};
-use crate::load::{Amount, ClosedLoop, OpenLoop, Request};
+use crate::load::{Amount, BatchLoop, ClosedLoop, OpenLoop, Request};
 use crate::metrics::{MetricSettings, QueryMetrics, QueryPolicy, evaluate};
 use crate::results::{AnnRow, BuildInfo, EngineRun, Example, LoadMode, LoadRow, QualityRow};
 use crate::run::plan::PlannedRun;
@@ -34,12 +34,16 @@ pub(crate) struct Measured {
     pub hits: Vec<(QueryId, Vec<Hit>)>,
 }
 
-/// Measures `engine`, built in `build_seconds` from `planned`.
+/// Measures `engine`, a searcher for `planned` over an index built in
+/// `build_seconds` for run `index` (this run's id, or the id of the first
+/// run sharing the index). ANN recall is measured against `against` when
+/// given, else against the engine's exact twin when it has one.
 pub(crate) fn measure(
     bench: &Bench<'_>,
     planned: &PlannedRun,
     engine: &dyn Engine,
     build_seconds: f64,
+    index: &str,
     against: Option<&dyn Engine>,
 ) -> Result<Measured> {
     let caps = engine.capabilities();
@@ -59,6 +63,7 @@ pub(crate) fn measure(
         search: caps.search,
         recommend: caps.recommend,
         build: BuildInfo {
+            index: index.to_string(),
             seconds: build_seconds,
             memory_bytes: report.memory_bytes,
             diagnostics: report.diagnostics.clone(),
@@ -82,16 +87,22 @@ pub(crate) fn measure(
             per_query.push((set.name.clone(), evaluation.per_query));
         }
     }
-    if let Some(exact) = against {
-        if !caps.recommend {
-            return Err(invalid(&planned.id, "has `ann_against` but does not recommend; remove `ann_against`".into()));
-        }
+    if against.is_some() && !caps.recommend {
+        return Err(invalid(&planned.id, "has `ann_against` but does not recommend; remove `ann_against`".into()));
+    }
+    let twin = if against.is_none() && caps.recommend { engine.exact_twin() } else { None };
+    let reference = match (against, &twin) {
+        (Some(named), _) => Some((named, planned.ann_against.clone().unwrap_or_default())),
+        (None, Some(twin)) => Some((twin.as_ref(), EXACT_TWIN.to_string())),
+        (None, None) => None,
+    };
+    if let Some((exact, against)) = reference {
         let k = bench.scenario.evaluation.ann_k;
         let recall = feed_recall(engine, exact, bench.feed_users, k, DEFAULT_EPSILON)?;
         run.ann = Some(AnnRow {
             k,
             users: bench.feed_users.len(),
-            against: planned.ann_against.clone().unwrap_or_default(),
+            against,
             overlap: recall.mean.overlap,
             ann_benchmarks: recall.mean.ann_benchmarks,
             epsilon: recall.epsilon,
@@ -102,22 +113,34 @@ pub(crate) fn measure(
     Ok(Measured { run, per_query, hits })
 }
 
-/// Every evaluation query, searched by its own user, in query order.
+/// Every evaluation query, searched by its own user, in query order, in
+/// batches (answers are those of one-at-a-time searches).
 fn search_all(bench: &Bench<'_>, engine: &dyn Engine) -> Result<Vec<(QueryId, Vec<Hit>)>> {
     let depth = bench.scenario.evaluation.depth;
-    bench
-        .world
-        .observable
-        .queries
-        .par_iter()
-        .map(|q| {
-            let request = SearchRequest { user: Some(q.user), ..SearchRequest::new(&q.text, depth) };
-            Ok((q.id, engine.search(&request)?))
+    let queries = &bench.world.observable.queries;
+    let batches: Vec<Vec<Vec<Hit>>> = queries
+        .par_chunks(EVALUATION_BATCH)
+        .map(|chunk| {
+            let requests: Vec<SearchRequest<'_>> = chunk
+                .iter()
+                .map(|q| SearchRequest { user: Some(q.user), ..SearchRequest::new(&q.text, depth) })
+                .collect();
+            engine.search_batch(&requests)
         })
-        .collect()
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(queries.iter().map(|q| q.id).zip(batches.into_iter().flatten()).collect())
 }
 
-/// The closed-loop sweep and the open-loop run of each request kind the engine serves.
+/// Evaluation queries per [`Engine::search_batch`] call.
+const EVALUATION_BATCH: usize = 256;
+
+/// What `ann.against` says when recall is measured against the engine's own
+/// exact twin (the same index with an exact scan).
+pub(crate) const EXACT_TWIN: &str = "exact scan of the same index";
+
+/// The closed-loop sweep, the open-loop run and the batch run of each
+/// request kind the engine serves (open and batch at the largest thread
+/// count, when the scenario turns them on).
 fn load(bench: &Bench<'_>, engine: &dyn Engine, search: bool, recommend: bool) -> Result<Vec<LoadRow>> {
     let settings = &bench.scenario.load;
     if settings.requests == 0 {
@@ -153,6 +176,15 @@ fn load(bench: &Bench<'_>, engine: &dyn Engine, search: bool, recommend: bool) -
             let mut open = OpenLoop::new(settings.open_loop_rate, threads, Amount::Requests(settings.requests));
             open.warm_up = Amount::Requests(settings.warm_up);
             rows.push(LoadRow { request: request.into(), mode: LoadMode::Open(open.run(engine, &workload)?) });
+        }
+        if settings.batch > 0 {
+            let batch = BatchLoop {
+                batch: settings.batch,
+                threads: settings.threads.iter().copied().max().unwrap_or(1),
+                warm_up: Amount::Requests(settings.warm_up),
+                measure: Amount::Requests(settings.requests),
+            };
+            rows.push(LoadRow { request: request.into(), mode: LoadMode::Batch(batch.run(engine, &workload)?) });
         }
     }
     Ok(rows)

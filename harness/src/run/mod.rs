@@ -5,11 +5,12 @@
 //!    [`check_engines`] expands the sweeps and checks every kind against the
 //!    registry; [`folder::check_out`] checks the output folder — all before any work.
 //! 2. [`load_world`] generates the world in memory (or reads a world folder).
-//! 3. [`execute`] checks the simulation against the world, builds each
-//!    (engine, parameter set) in turn from the observable half, measures it
-//!    and drops it (the engines other runs compare against and the
-//!    simulation's arms are kept), simulates, then derives significance,
-//!    fronts and the flat metric list.
+//! 3. [`execute`] checks the simulation against the world, groups the
+//!    (engine, parameter set) runs by the index they share ([`index_groups`]),
+//!    builds each index once from the observable half, measures a searcher
+//!    per run and drops the index after its group (the engines other runs
+//!    compare against and the simulation's arms are kept), simulates, then
+//!    derives significance, fronts and the flat metric list.
 //! 4. [`RunOutput::write_into`] writes the files into a staging folder that
 //!    [`folder::publish`] swaps into place.
 
@@ -151,52 +152,96 @@ pub fn execute(
         simulate::check(simulation, world, &declared).map_err(|e| scenario.locate(e))?;
     }
 
-    // Engines others compare against, and the simulation's, are built first and kept.
+    // Runs whose build-time parameters agree share one index, built once
+    // (sweeps over query-time parameters, the cells of the coupling
+    // factorial). Indexes are built in plan order and dropped after their
+    // last run; the searchers other runs compare against and the
+    // simulation's arms are kept (they hold their index).
     let targets: Vec<&str> = planned.iter().filter_map(|p| p.ann_against.as_deref()).collect();
     let arms: Vec<&str> = scenario.simulation.iter().flat_map(|s| s.arms.iter().map(|a| a.engine.as_str())).collect();
-    let mut kept: BTreeMap<String, (Box<dyn Engine>, f64)> = BTreeMap::new();
-    let keep = |p: &&PlannedRun| {
-        let name = p.spec.name.as_str();
-        (targets.contains(&name) || arms.contains(&name)) && p.swept.is_empty()
-    };
-    for p in planned.iter().filter(keep) {
-        (context.progress)(&format!("building {}", p.id));
-        kept.insert(p.spec.name.clone(), build(context.registry, p, input)?);
-    }
     for target in &targets {
-        if !kept.contains_key(*target) {
+        if planned.iter().any(|p| p.spec.name == *target && !p.swept.is_empty()) {
             return Err(scenario.field_error(
                 "engines.ann_against",
                 format!("`{target}` is swept; the engine compared against must be a single run"),
             ));
         }
     }
-
-    let mut engines = Vec::new();
+    let groups = index_groups(context.registry, planned).map_err(|e| scenario.field_error("engines.params", e))?;
+    let kept_name = |p: &PlannedRun| {
+        let name = p.spec.name.as_str();
+        ((targets.contains(&name) || arms.contains(&name)) && p.swept.is_empty()).then(|| name.to_string())
+    };
+    let mut kept: BTreeMap<String, (Box<dyn Engine>, f64)> = BTreeMap::new();
+    let mut engines: Vec<(usize, EngineRun)> = Vec::new();
     let mut per_query = Vec::new();
     let mut runs = Vec::new();
-    for p in planned {
-        let fresh;
-        let (engine, seconds) = match kept.get(&p.spec.name).filter(|_| p.swept.is_empty()) {
-            Some((engine, seconds)) => (engine.as_ref(), *seconds),
-            None => {
-                (context.progress)(&format!("building {}", p.id));
-                fresh = build(context.registry, p, input)?;
-                (fresh.0.as_ref(), fresh.1)
+    for group in &groups {
+        let first = &planned[group[0]];
+        (context.progress)(&format!("building the index of {}", first.id));
+        let started = Instant::now();
+        let index = context
+            .registry
+            .build_index(&first.spec, input)
+            .map_err(|e| HarnessError::Invalid { what: format!("engine `{}`", first.id), message: e.to_string() })?;
+        let seconds = started.elapsed().as_secs_f64();
+        // Targets first, so a run measured against one in its own group finds it.
+        let mut order = group.clone();
+        order.sort_by_key(|&i| kept_name(&planned[i]).is_none());
+        for i in order {
+            let p = &planned[i];
+            let engine = context
+                .registry
+                .searcher(&index, &p.spec)
+                .map_err(|e| HarnessError::Invalid { what: format!("engine `{}`", p.id), message: e.to_string() })?;
+            if let Some(name) = kept_name(p) {
+                kept.insert(name, (engine, seconds));
             }
-        };
-        let against = p.ann_against.as_ref().and_then(|t| kept.get(t)).map(|(e, _)| e.as_ref());
-        (context.progress)(&format!("measuring {}", p.id));
-        let mut measured = measure::measure(&bench, p, engine, seconds, against)?;
-        if !measured.hits.is_empty() {
-            measured.run.trec_run = Some(format!("{RUNS_DIR}/{}.txt", file_stem(&p.id)));
-            runs.push((p.id.clone(), measured.hits));
         }
-        for (set, rows) in measured.per_query {
-            per_query.push((p.id.clone(), set, rows));
+        for &i in group {
+            let p = &planned[i];
+            let fresh;
+            let engine = match kept_name(p).and_then(|n| kept.get(&n)) {
+                Some((engine, _)) => engine.as_ref(),
+                None => {
+                    fresh = context.registry.searcher(&index, &p.spec).map_err(|e| HarnessError::Invalid {
+                        what: format!("engine `{}`", p.id),
+                        message: e.to_string(),
+                    })?;
+                    fresh.as_ref()
+                }
+            };
+            let against = p.ann_against.as_ref().and_then(|t| kept.get(t)).map(|(e, _)| e.as_ref());
+            if p.ann_against.is_some() && against.is_none() {
+                return Err(scenario.field_error(
+                    "engines.ann_against",
+                    format!(
+                        "engine `{}` is measured against `{}`, which is built later or not at all: list it first",
+                        p.id,
+                        p.ann_against.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+            (context.progress)(&format!("measuring {}", p.id));
+            let mut measured = measure::measure(&bench, p, engine, seconds, &planned[group[0]].id, against)?;
+            if !measured.hits.is_empty() {
+                measured.run.trec_run = Some(format!("{RUNS_DIR}/{}.txt", file_stem(&p.id)));
+                runs.push((i, p.id.clone(), measured.hits));
+            }
+            for (set, rows) in measured.per_query {
+                per_query.push((i, p.id.clone(), set, rows));
+            }
+            engines.push((i, measured.run));
         }
-        engines.push(measured.run);
     }
+    // Back to plan order, whatever the grouping.
+    engines.sort_by_key(|(i, _)| *i);
+    runs.sort_by_key(|(i, _, _)| *i);
+    per_query.sort_by_key(|(i, _, _, _)| *i);
+    let engines: Vec<EngineRun> = engines.into_iter().map(|(_, e)| e).collect();
+    let runs: Vec<(String, Run)> = runs.into_iter().map(|(_, id, hits)| (id, hits)).collect();
+    let per_query: Vec<(String, String, Vec<QueryMetrics>)> =
+        per_query.into_iter().map(|(_, id, set, rows)| (id, set, rows)).collect();
 
     let simulation = match &scenario.simulation {
         Some(settings) => {
@@ -271,12 +316,23 @@ impl RunOutput {
     }
 }
 
-fn build(registry: &Registry, p: &PlannedRun, input: BuildInput<'_>) -> Result<(Box<dyn Engine>, f64)> {
-    let started = Instant::now();
-    let engine = registry
-        .build(&p.spec, input)
-        .map_err(|e| HarnessError::Invalid { what: format!("engine `{}`", p.id), message: e.to_string() })?;
-    Ok((engine, started.elapsed().as_secs_f64()))
+/// The planned runs grouped by the index they can share: same kind, same
+/// build-time parameters ([`Registry::build_key`]). Groups in order of their
+/// first run, runs in plan order within a group.
+pub fn index_groups(registry: &Registry, planned: &[PlannedRun]) -> std::result::Result<Vec<Vec<usize>>, String> {
+    let mut keys: Vec<(String, toml::Table)> = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        let key = (p.spec.kind.clone(), registry.build_key(&p.spec).map_err(|e| e.to_string())?);
+        match keys.iter().position(|k| *k == key) {
+            Some(g) => groups[g].push(i),
+            None => {
+                keys.push(key);
+                groups.push(vec![i]);
+            }
+        }
+    }
+    Ok(groups)
 }
 
 /// The users of the evaluation queries, in query order without repeats, at most `n`.
@@ -420,6 +476,6 @@ fn fronts(engines: &[EngineRun], ann_targets: &[&str], k: usize) -> Vec<ParetoFr
 fn closed_loads<'a>(e: &'a EngineRun, request: &'a str) -> impl Iterator<Item = &'a LoadSummary> + 'a {
     e.load.iter().filter(move |r| r.request == request).filter_map(|r| match &r.mode {
         LoadMode::Closed(s) => Some(s),
-        LoadMode::Open(_) => None,
+        LoadMode::Open(_) | LoadMode::Batch(_) => None,
     })
 }

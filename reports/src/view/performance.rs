@@ -22,7 +22,7 @@ pub(crate) struct PerformanceView {
 struct LoadRow {
     engine: String,
     request: String,
-    /// `closed, 2 threads` or `open, 2,000/s`.
+    /// `closed, 2 threads`, `open, 2,000/s` or `batch of 64, 2 threads`.
     setting: String,
     requests: String,
     errors: String,
@@ -66,10 +66,12 @@ impl PerformanceView {
     }
 }
 
-/// One chart per (request, closed/open) that has curves, in order of first appearance.
+/// One chart per (request, closed/open) that has curves, in order of first
+/// appearance. Batch rows have no chart: their latencies are those of whole
+/// batch calls, which do not belong on a per-request axis; the table shows them.
 fn latency_charts(engines: &[EngineRun], colours: &Colours) -> Vec<ChartView> {
     let mut keys: Vec<(String, bool)> = Vec::new();
-    for l in engines.iter().flat_map(|e| &e.load) {
+    for l in engines.iter().flat_map(|e| &e.load).filter(|l| !matches!(l.mode, LoadMode::Batch(_))) {
         let key = (l.request.clone(), matches!(l.mode, LoadMode::Open(_)));
         if !keys.contains(&key) {
             keys.push(key);
@@ -182,6 +184,14 @@ fn load_row(e: &EngineRun, request: &str, mode: &LoadMode) -> LoadRow {
             ));
             (format!("open, {}/s", format::sig(s.rate)), &s.load, note)
         }
+        LoadMode::Batch(s) => {
+            let note = format!(
+                "{} batch calls; req/s counts requests, latency columns are per batch call of {} requests",
+                format::count(s.calls),
+                format::count(s.batch as u64)
+            );
+            (format!("batch of {}, {} threads", format::count(s.batch as u64), s.load.threads), &s.load, note)
+        }
     };
     let l = &summary.latency;
     LoadRow {
@@ -212,5 +222,63 @@ fn build_row(e: &EngineRun) -> BuildRow {
         seconds: format::seconds(e.build.seconds),
         memory: format::bytes(e.build.memory_bytes as f64),
         diagnostics: diagnostics.join(", "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use searchrec_harness::load::{BatchLoopSummary, LatencySummary, LoadSummary};
+    use searchrec_harness::results::{BuildInfo, LoadRow as Row};
+
+    use super::*;
+
+    fn summary(threads: usize) -> LoadSummary {
+        LoadSummary {
+            threads,
+            requests: 2_000,
+            errors: 0,
+            first_error: None,
+            seconds: 0.5,
+            throughput: 4_000.0,
+            latency: LatencySummary {
+                count: 32,
+                mean_us: 1_500.0,
+                p50_us: 1_500.0,
+                p90_us: 1_600.0,
+                p99_us: 1_700.0,
+                p999_us: 1_800.0,
+                max_us: 1_900.0,
+                curve: vec![[0.0, 1_400.0], [1.0, 1_900.0]],
+            },
+        }
+    }
+
+    fn engine(load: Vec<Row>) -> EngineRun {
+        EngineRun {
+            id: "shelf".into(),
+            name: "shelf".into(),
+            kind: "shelf".into(),
+            swept: Default::default(),
+            params: serde_json::Value::Null,
+            search: true,
+            recommend: false,
+            build: BuildInfo { index: String::new(), seconds: 1.0, memory_bytes: 0, diagnostics: Default::default() },
+            quality: Vec::new(),
+            ann: None,
+            load,
+            trec_run: None,
+            examples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn batch_rows_are_in_the_table_but_not_in_the_latency_charts() {
+        let batch = LoadMode::Batch(BatchLoopSummary { batch: 64, calls: 32, load: summary(2) });
+        let e = engine(vec![Row { request: "search".into(), mode: batch.clone() }]);
+        let row = load_row(&e, "search", &batch);
+        assert_eq!(row.setting, "batch of 64, 2 threads");
+        assert_eq!((row.requests.as_str(), row.throughput.as_str()), ("2,000", "4,000"));
+        assert!(row.note.contains("per batch call of 64 requests"), "{}", row.note);
+        assert!(latency_charts(std::slice::from_ref(&e), &Colours::new(["shelf"])).is_empty());
     }
 }

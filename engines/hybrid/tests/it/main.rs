@@ -4,4 +4,5 @@
 mod conformance;
 mod coupling;
 mod errors;
+mod lifecycle;
 mod world;

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use searchrec_datasets::ItemId;
 use searchrec_engine::Hit;
 use searchrec_hybrid::{HybridConfig, HybridEngine};
-use searchrec_interest::fixtures::{Fixture, FixtureSpec, clustered};
+use searchrec_vectors::fixtures::{Fixture, FixtureSpec, clustered};
 
 /// The product word of each leaf.
 pub const WORDS: [&str; 12] =

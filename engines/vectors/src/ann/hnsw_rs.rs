@@ -1,26 +1,14 @@
-//! The hnsw_rs index over the unit-length item table, and the measurement of
-//! which items it can still find.
+//! The `hnsw_rs` backend: hnsw_rs 0.3 over the unit-length item table.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use hnsw_rs::anndists::dist::distances::Distance;
 use hnsw_rs::hnsw::Hnsw;
-use rayon::prelude::*;
-use searchrec_datasets::ItemId;
-use searchrec_engine::{Hit, sort_hits};
+use searchrec_engine::Hit;
 
-use crate::vectors::{VectorTable, check_query, dot, norm, normalized};
-use crate::{HnswConfig, InterestError};
-
-/// How far a row's norm may stray from 1 before the table is refused:
-/// `1 − dot` is only a nearest-neighbour distance for unit vectors.
-const UNIT_TOLERANCE: f32 = 1e-3;
-
-/// Distance within which a returned item counts as a tie with the searched
-/// one (cosine ≥ 1 − 1e-6): vectors that close differ only by rounding, and
-/// no index can be asked to tell them apart.
-const TIE_EPSILON: f32 = 1e-6;
+use super::{check_unit_table, graph_answer};
+use crate::table::{VectorTable, dot};
+use crate::{HnswConfig, VectorError};
 
 /// Bytes hnsw_rs spends per point besides its vector: the `Point` and its
 /// `Arc`, the per-layer table of 16 neighbour `Vec`s behind an
@@ -42,31 +30,6 @@ pub struct UnitDot;
 impl Distance<f32> for UnitDot {
     fn eval(&self, va: &[f32], vb: &[f32]) -> f32 {
         (1.0 - dot(va, vb)).max(0.0)
-    }
-}
-
-/// How many items the index finds when searched with their own vector.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Reachability {
-    /// Items found.
-    pub reachable: usize,
-    /// Items in the index.
-    pub total: usize,
-    /// The `ef` the searches used.
-    pub ef: usize,
-    /// Seconds the measurement took.
-    pub seconds: f64,
-}
-
-impl Reachability {
-    /// `reachable / total`, in [0, 1].
-    pub fn fraction(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { self.reachable as f64 / self.total as f64 }
-    }
-
-    /// Items not found.
-    pub fn unreachable(&self) -> usize {
-        self.total - self.reachable
     }
 }
 
@@ -97,19 +60,9 @@ impl HnswIndex {
     /// from a generator with a fixed seed, so the same table and config give
     /// the same graph. `parallel_build` uses hnsw_rs's rayon insertion, whose
     /// graph depends on thread timing.
-    pub fn build(table: Arc<VectorTable>, config: &HnswConfig) -> Result<Self, InterestError> {
+    pub fn build(table: Arc<VectorTable>, config: &HnswConfig) -> Result<Self, VectorError> {
         config.validate()?;
-        if table.is_empty() {
-            return Err(InterestError::InvalidData("no items to index".to_string()));
-        }
-        if let Some(row) = table.first_non_finite_row() {
-            return Err(InterestError::InvalidData(format!("item vector {row} holds NaN or infinity")));
-        }
-        if let Some((i, n)) = table.rows().map(norm).enumerate().find(|(_, n)| (n - 1.0).abs() > UNIT_TOLERANCE) {
-            return Err(InterestError::InvalidData(format!(
-                "item vector {i} has norm {n}, the index needs unit vectors"
-            )));
-        }
+        check_unit_table(&table)?;
         let mut hnsw =
             Hnsw::new(config.max_nb_connection, table.len(), config.max_layer, config.ef_construction, UnitDot);
         if config.parallel_build {
@@ -141,43 +94,10 @@ impl HnswIndex {
     /// number of items buys nothing and is capped there. Any finite query
     /// of the table's dimension is accepted; a zero query ties every item at
     /// 0 and returns the lowest ids, as exact search does.
-    pub fn search(&self, query: &[f32], k: usize, ef: usize) -> Result<Vec<Hit>, InterestError> {
-        check_query(query, self.table.dim())?;
-        let k = k.min(self.table.len());
-        if k == 0 {
-            return Ok(Vec::new());
-        }
-        let Some(unit) = normalized(query) else {
-            return Ok((0..k).map(|i| Hit { item: ItemId(i as u32), score: dot(query, self.table.row(i)) }).collect());
-        };
-        let mut hits: Vec<Hit> = self
-            .hnsw
-            .search(&unit, k, ef.clamp(k, self.table.len()))
-            .iter()
-            .map(|n| Hit { item: ItemId(n.d_id as u32), score: dot(query, self.table.row(n.d_id)) })
-            .collect();
-        sort_hits(&mut hits);
-        Ok(hits)
-    }
-
-    /// Searches every item's own vector for its single nearest neighbour with
-    /// candidate list `ef`. An item counts as reachable when it is returned,
-    /// or when what is returned is as close as the item itself up to
-    /// rounding (a duplicate; ann-benchmarks credits ties the same way).
-    pub fn reachability(&self, ef: usize) -> Reachability {
-        let start = Instant::now();
-        let reachable = (0..self.table.len())
-            .into_par_iter()
-            .filter(|&i| {
-                let row = self.table.row(i);
-                let own = UnitDot.eval(row, row);
-                self.hnsw
-                    .search(row, 1, ef.clamp(1, self.table.len()))
-                    .first()
-                    .is_some_and(|n| n.d_id == i || n.distance <= own + TIE_EPSILON)
-            })
-            .count();
-        Reachability { reachable, total: self.table.len(), ef, seconds: start.elapsed().as_secs_f64() }
+    pub fn search(&self, query: &[f32], k: usize, ef: usize) -> Result<Vec<Hit>, VectorError> {
+        graph_answer(&self.table, query, k, ef, |unit, k, ef| {
+            self.hnsw.search(unit, k, ef).iter().map(|n| n.d_id).collect()
+        })
     }
 
     /// Links stored over all layers.
@@ -194,6 +114,31 @@ impl HnswIndex {
     pub fn memory_bytes(&self) -> u64 {
         let points = self.table.len() as u64;
         points * (BYTES_PER_POINT + 4 * self.table.dim() as u64) + self.links * BYTES_PER_LINK
+    }
+}
+
+impl super::AnnIndex for HnswIndex {
+    fn backend(&self) -> super::AnnBackend {
+        super::AnnBackend::HnswRs
+    }
+
+    fn table(&self) -> &Arc<VectorTable> {
+        &self.table
+    }
+
+    fn search(&self, query: &[f32], k: usize, ef: usize) -> Result<Vec<Hit>, VectorError> {
+        HnswIndex::search(self, query, k, ef)
+    }
+
+    fn memory_bytes(&self) -> u64 {
+        HnswIndex::memory_bytes(self)
+    }
+
+    fn diagnostics(&self) -> std::collections::BTreeMap<String, f64> {
+        std::collections::BTreeMap::from([
+            ("hnsw_links".to_string(), self.links as f64),
+            ("hnsw_max_level".to_string(), f64::from(self.max_level)),
+        ])
     }
 }
 
@@ -227,7 +172,7 @@ mod tests {
         items[1..].sort_unstable();
         assert_eq!(items, vec![0, 1, 199]);
         assert!(hits[0].score >= hits[1].score);
-        let r = index.reachability(32);
+        let r = super::super::reachability(&index, 32);
         assert_eq!((r.reachable, r.total), (200, 200));
         assert!(index.links() > 0 && index.memory_bytes() > 0);
     }

@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use crate::interactions::{Csr, Interactions};
 use crate::linalg::{cholesky_solve, gram, matvec};
 use crate::seeds::{Purpose, row_rng};
-use crate::vectors::{VectorTable, dot};
-use crate::{EmbeddingConfig, InterestError, Solver};
+use crate::table::{VectorTable, dot};
+use crate::{EmbeddingConfig, Solver, VectorError};
 
 /// Scale of the initial factors: small, so the first sweep is driven by the
 /// data, and divided by √dim so the initial dot products do not grow with dim.
@@ -52,10 +52,10 @@ pub struct Training {
 ///
 /// Fails on an invalid config, on a matrix without interactions, and when
 /// training produced NaN or infinite values (an extreme `alpha`).
-pub fn train(interactions: &Interactions, config: &EmbeddingConfig) -> Result<Training, InterestError> {
+pub fn train(interactions: &Interactions, config: &EmbeddingConfig) -> Result<Training, VectorError> {
     config.validate()?;
     if interactions.by_user().nnz() == 0 {
-        return Err(InterestError::InvalidData(
+        return Err(VectorError::InvalidData(
             "the logs hold no clicks, add-to-carts or purchases to learn embeddings from".to_string(),
         ));
     }
@@ -68,14 +68,14 @@ pub fn train(interactions: &Interactions, config: &EmbeddingConfig) -> Result<Tr
         loss_history.push(loss(interactions, &users, &items, config));
     }
     if let Some(last) = loss_history.last().filter(|l| !l.is_finite()) {
-        return Err(InterestError::InvalidData(format!(
+        return Err(VectorError::InvalidData(format!(
             "training diverged (loss {last}); lower embedding.alpha or the action weights, or raise \
              embedding.regularization"
         )));
     }
     for (name, table) in [("item", &items), ("user", &users)] {
         if let Some(row) = table.first_non_finite_row() {
-            return Err(InterestError::InvalidData(format!(
+            return Err(VectorError::InvalidData(format!(
                 "training produced a non-finite {name} vector (row {row}); lower embedding.alpha or the action \
                  weights, or raise embedding.regularization"
             )));
@@ -112,7 +112,7 @@ pub fn loss(interactions: &Interactions, users: &VectorTable, items: &VectorTabl
     per_user.iter().sum::<f64>() + config.regularization as f64 * (squares(users) + squares(items))
 }
 
-fn init_factors(rows: usize, config: &EmbeddingConfig, purpose: Purpose) -> Result<VectorTable, InterestError> {
+fn init_factors(rows: usize, config: &EmbeddingConfig, purpose: Purpose) -> Result<VectorTable, VectorError> {
     let d = config.dim;
     let scale = INIT_SCALE / (d as f32).sqrt();
     let mut table = VectorTable::zeros(rows, d)?;
@@ -147,7 +147,7 @@ fn solve_side(
     other: &VectorTable,
     rows: &Csr,
     config: &EmbeddingConfig,
-) -> Result<(), InterestError> {
+) -> Result<(), VectorError> {
     let d = target.dim();
     let g = gram(other);
     let failures = target
@@ -171,7 +171,7 @@ fn solve_side(
         .filter(|solved| !solved)
         .count();
     if failures > 0 {
-        return Err(InterestError::InvalidData(format!(
+        return Err(VectorError::InvalidData(format!(
             "{failures} ALS rows had no positive definite system (values overflowed); lower embedding.alpha or \
              raise embedding.regularization"
         )));
@@ -347,7 +347,7 @@ mod tests {
     fn no_interactions_is_invalid_data() {
         let (_, cfg) = small();
         let empty = Interactions::from_logs(&Default::default(), 3, 3, &cfg).unwrap();
-        assert!(matches!(train(&empty, &cfg), Err(InterestError::InvalidData(_))));
+        assert!(matches!(train(&empty, &cfg), Err(VectorError::InvalidData(_))));
     }
 
     #[test]
@@ -355,7 +355,7 @@ mod tests {
         let (m, cfg) = small();
         for solver in [Solver::Cg, Solver::Cholesky] {
             let result = train(&m, &EmbeddingConfig { alpha: 3e38, solver, ..cfg.clone() });
-            assert!(matches!(result, Err(InterestError::InvalidData(_))), "{solver:?}");
+            assert!(matches!(result, Err(VectorError::InvalidData(_))), "{solver:?}");
         }
     }
 }

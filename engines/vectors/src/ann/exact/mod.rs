@@ -1,14 +1,29 @@
-//! Brute-force inner-product top-k.
+//! Brute-force inner-product top-k: the `exact` backend.
+//!
+//! Items are stored in transposed panels of eight, so the kernel adds
+//! vertically at SIMD width in exactly `dot`'s order. LLVM only vectorises it
+//! at opt-level 3 (rustc runs the SLP vectoriser there, not at 2). Batched
+//! searches score four queries × one panel per register tile and, on CPUs
+//! with AVX, run the same code compiled 8-wide (`dispatch`); scores stay
+//! bit-identical to `dot` either way. Measured at opt-level 3 on a 2-core
+//! EPYC (k = 10, random unit vectors, 200,000 × 64, 2,000 queries): batched
+//! 2,900 queries/s per core (was 1,200 before the tiles and the dispatch),
+//! 5,700 on two threads; one query at a time 600 / 1,150 (one / two
+//! threads). A naive score-everything-and-sort loop managed 81 and 6.
 
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::{VectorError, VectorTable, check_query};
 use rayon::prelude::*;
 use searchrec_engine::Hit;
-use searchrec_interest::{InterestError, VectorTable, check_query};
 
-use crate::kernel::{PANEL, Panels};
-use crate::topk::TopK;
+use self::kernel::{PANEL, Panels, QueryTile, TILE};
+use self::topk::TopK;
+
+mod dispatch;
+mod kernel;
+mod topk;
 
 /// Bytes of item panels scanned per block: the block stays in L2 while every
 /// query of a batch passes over it, so the table is streamed from memory
@@ -33,10 +48,10 @@ pub struct ExactIndex {
 impl ExactIndex {
     /// An index over `table` (a [`VectorTable`] or an `Arc` of one, which is
     /// shared, not copied). Fails when a row holds NaN or infinity.
-    pub fn new(table: impl Into<Arc<VectorTable>>) -> Result<Self, InterestError> {
+    pub fn new(table: impl Into<Arc<VectorTable>>) -> Result<Self, VectorError> {
         let table = table.into();
         if let Some(row) = table.first_non_finite_row() {
-            return Err(InterestError::InvalidData(format!("item vector {row} holds NaN or infinity")));
+            return Err(VectorError::InvalidData(format!("item vector {row} holds NaN or infinity")));
         }
         let panels = Panels::new(&table);
         Ok(ExactIndex { table, panels })
@@ -50,7 +65,7 @@ impl ExactIndex {
     /// The `k` rows with the largest inner product with `query`, best first,
     /// ties by ascending id (fewer when the table is smaller). Fails on a
     /// wrong dimension or a non-finite query value.
-    pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Hit>, InterestError> {
+    pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Hit>, VectorError> {
         check_query(query, self.table.dim())?;
         let n = self.table.len();
         let k = k.min(n);
@@ -85,16 +100,16 @@ impl ExactIndex {
     /// [`Self::search`] for every row of `queries`, in order, batched so that
     /// each block of items is scanned once per batch of queries. Gives
     /// exactly what one-at-a-time searches give.
-    pub fn search_batch(&self, queries: &VectorTable, k: usize) -> Result<Vec<Vec<Hit>>, InterestError> {
+    pub fn search_batch(&self, queries: &VectorTable, k: usize) -> Result<Vec<Vec<Hit>>, VectorError> {
         if queries.dim() != self.table.dim() {
-            return Err(InterestError::InvalidRequest(format!(
+            return Err(VectorError::InvalidRequest(format!(
                 "queries have {} dimensions, the index has {}",
                 queries.dim(),
                 self.table.dim()
             )));
         }
         if let Some(row) = queries.first_non_finite_row() {
-            return Err(InterestError::InvalidRequest(format!("query {row} holds NaN or infinity")));
+            return Err(VectorError::InvalidRequest(format!("query {row} holds NaN or infinity")));
         }
         let k = k.min(self.table.len());
         let rows: Vec<&[f32]> = queries.rows().collect();
@@ -103,7 +118,7 @@ impl ExactIndex {
             .map(|batch| {
                 let mut tops = vec![TopK::new(k); batch.len()];
                 if k > 0 {
-                    self.scan(batch, 0..self.panels.len(), &mut tops);
+                    self.scan_tiles(batch, &mut tops);
                 }
                 tops.into_iter().map(TopK::into_hits).collect()
             })
@@ -139,13 +154,81 @@ impl ExactIndex {
     }
 }
 
+impl ExactIndex {
+    /// [`Self::scan`] over every panel, [`TILE`] queries at a time: each
+    /// panel is loaded once per tile of queries instead of once per query.
+    fn scan_tiles(&self, queries: &[&[f32]], tops: &mut [TopK]) {
+        let dim = self.table.dim();
+        let tiles: Vec<QueryTile> = queries.chunks(TILE).map(|qs| QueryTile::new(qs, dim)).collect();
+        dispatch::scan_tiles(self, &tiles, tops);
+    }
+
+    /// The body of [`Self::scan_tiles`], inlined into each instruction-set
+    /// variant of [`dispatch::scan_tiles`].
+    #[inline(always)]
+    fn scan_tiles_with<const WIDE: bool>(&self, tiles: &[QueryTile], tops: &mut [TopK]) {
+        let dim = self.table.dim();
+        let block = (BLOCK_BYTES / (4 * PANEL * dim)).max(1);
+        let items = self.panels.items();
+        let panels = self.panels.len();
+        let mut start = 0;
+        while start < panels {
+            let end = (start + block).min(panels);
+            for (tile, tops) in tiles.iter().zip(tops.chunks_mut(TILE)) {
+                for p in start..end {
+                    let first = p * PANEL;
+                    let scores = self.panels.tile_scores::<WIDE>(tile, p);
+                    let valid = (items - first).min(PANEL);
+                    for (top, scores) in tops.iter_mut().zip(&scores) {
+                        let threshold = top.threshold();
+                        // NaN must reach `push` too (it ranks NaN last). No
+                        // early exit: a branch-free fold of all eight lanes
+                        // vectorises, and padding lanes score 0 — they can
+                        // only open the panel needlessly, never be pushed.
+                        let open = scores.iter().fold(false, |open, &s| open | (s >= threshold) | s.is_nan());
+                        if !open {
+                            continue;
+                        }
+                        for (j, &score) in scores.iter().enumerate().take(valid) {
+                            top.push(score, (first + j) as u32);
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+    }
+}
+
+impl super::AnnIndex for ExactIndex {
+    fn backend(&self) -> super::AnnBackend {
+        super::AnnBackend::Exact
+    }
+
+    fn table(&self) -> &Arc<VectorTable> {
+        &self.table
+    }
+
+    fn search(&self, query: &[f32], k: usize, _ef: usize) -> Result<Vec<Hit>, VectorError> {
+        ExactIndex::search(self, query, k)
+    }
+
+    fn search_batch(&self, queries: &VectorTable, k: usize, _ef: usize) -> Result<Vec<Vec<Hit>>, VectorError> {
+        ExactIndex::search_batch(self, queries, k)
+    }
+
+    fn memory_bytes(&self) -> u64 {
+        ExactIndex::memory_bytes(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dot;
     use proptest::prelude::*;
     use searchrec_datasets::ItemId;
     use searchrec_engine::sort_hits;
-    use searchrec_interest::dot;
 
     fn naive(table: &VectorTable, q: &[f32], k: usize) -> Vec<Hit> {
         let mut all: Vec<Hit> =
@@ -184,6 +267,60 @@ mod tests {
         let index = ExactIndex::new(table.clone()).unwrap();
         let q = [0.3, -0.2, 0.9];
         assert_eq!(index.search(&q, 25).unwrap(), naive(&table, &q, 25));
+    }
+
+    /// Batched (through the dispatched kernel and through the portable one),
+    /// one-at-a-time and naive searches give the very same hits.
+    fn assert_all_paths_agree(table: &VectorTable, queries: &VectorTable, k: usize, naive_every: usize) {
+        let index = ExactIndex::new(table.clone()).unwrap();
+        let batched = index.search_batch(queries, k).unwrap();
+        let rows: Vec<&[f32]> = queries.rows().collect();
+        let mut portable = vec![TopK::new(k.min(table.len())); rows.len()];
+        let tiles: Vec<QueryTile> = rows.chunks(TILE).map(|qs| QueryTile::new(qs, table.dim())).collect();
+        index.scan_tiles_with::<false>(&tiles, &mut portable);
+        assert_eq!(batched.len(), rows.len());
+        for (i, ((q, got), portable)) in rows.iter().zip(&batched).zip(portable).enumerate() {
+            let single = index.search(q, k).unwrap();
+            assert_eq!(&single, got, "query {i}");
+            assert_eq!(portable.into_hits(), single, "query {i}");
+            if i % naive_every == 0 {
+                assert_eq!(single, naive(table, q, k), "query {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_exact_ties_agree() {
+        // Values in {-1, -0.5, 0, 0.5, 1}: every score is exact and most
+        // items tie with hundreds of others, so only the id order decides.
+        let (n, dim) = (5_003, 11);
+        let value = |i: usize| ((i * 2_654_435_761) >> 7) % 5;
+        let data: Vec<f32> = (0..n * dim).map(|i| value(i) as f32 * 0.5 - 1.0).collect();
+        let qs: Vec<f32> = (0..37 * dim).map(|i| value(i + 99_991) as f32 * 0.5 - 1.0).collect();
+        let (table, queries) = (VectorTable::new(dim, data).unwrap(), VectorTable::new(dim, qs).unwrap());
+        for k in [1, 10, 250] {
+            assert_all_paths_agree(&table, &queries, k, 1);
+        }
+    }
+
+    #[test]
+    fn random_unit_vectors_agree() {
+        // The benchmark's shape (200,000 × 64, random unit vectors, k = 10),
+        // reduced for test time; 64 dims = 8 whole chunks, 67 adds a tail.
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut unit_rows = |n: usize, dim: usize| {
+            let mut data = Vec::with_capacity(n * dim);
+            for _ in 0..n {
+                let row: Vec<f32> = (0..dim).map(|_| rng.random::<f32>() * 2.0 - 1.0).collect();
+                data.extend(crate::normalized(&row).unwrap());
+            }
+            VectorTable::new(dim, data).unwrap()
+        };
+        for dim in [64, 67] {
+            let (table, queries) = (unit_rows(20_003, dim), unit_rows(70, dim));
+            assert_all_paths_agree(&table, &queries, 10, 7);
+        }
     }
 
     proptest! {

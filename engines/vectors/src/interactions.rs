@@ -2,7 +2,7 @@
 
 use searchrec_datasets::{Action, Logs};
 
-use crate::{EmbeddingConfig, InterestError};
+use crate::{EmbeddingConfig, VectorError};
 
 /// A compressed sparse row matrix: row `r` holds `(col[j], value[j])` for
 /// `j in ptr[r]..ptr[r + 1]`, columns ascending.
@@ -88,7 +88,7 @@ impl Interactions {
     /// action weights of `config`. An event naming a user or item outside
     /// those ranges, or an item action without an item, is an error: the logs
     /// belong to another world.
-    pub fn from_logs(logs: &Logs, users: usize, items: usize, config: &EmbeddingConfig) -> Result<Self, InterestError> {
+    pub fn from_logs(logs: &Logs, users: usize, items: usize, config: &EmbeddingConfig) -> Result<Self, VectorError> {
         let mut strengths = Vec::new();
         let mut purchases = Vec::new();
         for (i, event) in logs.events.iter().enumerate() {
@@ -96,19 +96,16 @@ impl Interactions {
                 continue;
             }
             let Some(item) = event.item else {
-                return Err(InterestError::InvalidData(format!(
-                    "log event {i} ({}) has no item",
-                    event.action.as_str()
-                )));
+                return Err(VectorError::InvalidData(format!("log event {i} ({}) has no item", event.action.as_str())));
             };
             if event.user.index() >= users {
-                return Err(InterestError::InvalidData(format!(
+                return Err(VectorError::InvalidData(format!(
                     "log event {i} names user {} but the user table has {users} users",
                     event.user
                 )));
             }
             if item.index() >= items {
-                return Err(InterestError::InvalidData(format!(
+                return Err(VectorError::InvalidData(format!(
                     "log event {i} names item {item} but the catalogue has {items} items"
                 )));
             }

@@ -1,14 +1,14 @@
-//! Errors of the model layer, before an engine name is attached.
+//! Errors of the vector layer, before an engine name is attached.
 
 use searchrec_engine::EngineError;
 use thiserror::Error;
 
 /// What can go wrong training, indexing or querying, independent of which
 /// engine instance is doing it. Engines turn it into an [`EngineError`] with
-/// [`InterestError::into_engine`], so the exact engine reports the same
+/// [`VectorError::into_engine`], so the exact engine reports the same
 /// failures in the same words.
 #[derive(Clone, Debug, Error, PartialEq)]
-pub enum InterestError {
+pub enum VectorError {
     /// A configuration value is out of range.
     #[error("parameter `{field}`: {message}")]
     Config {
@@ -25,19 +25,19 @@ pub enum InterestError {
     InvalidRequest(String),
 }
 
-impl InterestError {
+impl VectorError {
     /// A config error for `field`.
-    pub(crate) fn config(field: &str, message: impl Into<String>) -> Self {
-        InterestError::Config { field: field.to_string(), message: message.into() }
+    pub fn config(field: &str, message: impl Into<String>) -> Self {
+        VectorError::Config { field: field.to_string(), message: message.into() }
     }
 
     /// The engine-boundary error for engine instance `engine`.
     pub fn into_engine(self, engine: &str) -> EngineError {
         let engine = engine.to_string();
         match self {
-            InterestError::Config { field, message } => EngineError::Config { engine, field, message },
-            InterestError::InvalidData(message) => EngineError::InvalidData { engine, message },
-            InterestError::InvalidRequest(message) => EngineError::InvalidRequest { engine, message },
+            VectorError::Config { field, message } => EngineError::Config { engine, field, message },
+            VectorError::InvalidData(message) => EngineError::InvalidData { engine, message },
+            VectorError::InvalidRequest(message) => EngineError::InvalidRequest { engine, message },
         }
     }
 }

@@ -81,6 +81,13 @@ impl TopK {
         }
     }
 
+    /// Scores below this are rejected by [`Self::push`] without a look at
+    /// the heap (−∞ until `k` hits are kept).
+    #[inline]
+    pub(crate) fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
     /// Offers everything another selection holds.
     pub(crate) fn merge(&mut self, other: TopK) {
         for Entry(hit) in other.heap {

@@ -2,8 +2,8 @@
 //! ranking by inner product is nearest-neighbour search and hnsw_rs's
 //! `1 − dot` distance is well defined.
 
-use crate::InterestError;
-use crate::vectors::{VectorTable, dot, norm};
+use crate::VectorError;
+use crate::table::{VectorTable, dot, norm};
 
 /// The unit-length table to index for trained `items` ranked with item norm
 /// exponent `beta` in [0, 1] (see [`crate::FeedConfig::item_norm_exponent`]):
@@ -17,9 +17,9 @@ use crate::vectors::{VectorTable, dot, norm};
 ///   al., 2014).
 ///
 /// Fails on a zero row (no direction) or a `beta` outside [0, 1].
-pub fn index_table(items: &VectorTable, beta: f32) -> Result<VectorTable, InterestError> {
+pub fn index_table(items: &VectorTable, beta: f32) -> Result<VectorTable, VectorError> {
     if !(0.0..=1.0).contains(&beta) {
-        return Err(InterestError::config("feed.item_norm_exponent", format!("must be in [0, 1], got {beta}")));
+        return Err(VectorError::config("feed.item_norm_exponent", format!("must be in [0, 1], got {beta}")));
     }
     let d = items.dim();
     let extra = usize::from(beta > 0.0);
@@ -27,7 +27,7 @@ pub fn index_table(items: &VectorTable, beta: f32) -> Result<VectorTable, Intere
     for (i, row) in items.rows().enumerate() {
         let n = norm(row);
         if !(n > 0.0 && n.is_finite()) {
-            return Err(InterestError::InvalidData(format!("item {i} has vector norm {n}: no direction to rank by")));
+            return Err(VectorError::InvalidData(format!("item {i} has vector norm {n}: no direction to rank by")));
         }
         let length = n.powf(beta);
         data.extend(row.iter().map(|v| v / n * length));
@@ -95,9 +95,9 @@ mod tests {
     #[test]
     fn zero_items_and_bad_exponents_are_refused() {
         let zero = VectorTable::new(2, vec![0.0, 0.0, 1.0, 0.0]).unwrap();
-        assert!(matches!(index_table(&zero, 0.0), Err(InterestError::InvalidData(_))));
-        assert!(matches!(index_table(&zero, 1.0), Err(InterestError::InvalidData(_))));
-        assert!(matches!(index_table(&items(), 1.5), Err(InterestError::Config { .. })));
-        assert!(matches!(index_table(&items(), f32::NAN), Err(InterestError::Config { .. })));
+        assert!(matches!(index_table(&zero, 0.0), Err(VectorError::InvalidData(_))));
+        assert!(matches!(index_table(&zero, 1.0), Err(VectorError::InvalidData(_))));
+        assert!(matches!(index_table(&items(), 1.5), Err(VectorError::Config { .. })));
+        assert!(matches!(index_table(&items(), f32::NAN), Err(VectorError::Config { .. })));
     }
 }

@@ -2,7 +2,7 @@
 //! through, so the ANN index and the exact index give bit-identical scores
 //! for the same (query, item) pair.
 
-use crate::InterestError;
+use crate::VectorError;
 
 /// A dense row-major table of `len` vectors of `dim` f32 each; row `i`
 /// belongs to the entity with dense id `i`.
@@ -15,12 +15,12 @@ pub struct VectorTable {
 impl VectorTable {
     /// A table from its row-major data. Fails when `dim` is 0 or the data is
     /// not a whole number of rows.
-    pub fn new(dim: usize, data: Vec<f32>) -> Result<Self, InterestError> {
+    pub fn new(dim: usize, data: Vec<f32>) -> Result<Self, VectorError> {
         if dim == 0 {
-            return Err(InterestError::InvalidData("vector dimension is 0".to_string()));
+            return Err(VectorError::InvalidData("vector dimension is 0".to_string()));
         }
         if !data.len().is_multiple_of(dim) {
-            return Err(InterestError::InvalidData(format!(
+            return Err(VectorError::InvalidData(format!(
                 "{} values are not a whole number of {dim}-dimensional rows",
                 data.len()
             )));
@@ -29,15 +29,15 @@ impl VectorTable {
     }
 
     /// A table of `len` zero rows.
-    pub fn zeros(len: usize, dim: usize) -> Result<Self, InterestError> {
+    pub fn zeros(len: usize, dim: usize) -> Result<Self, VectorError> {
         VectorTable::new(dim, vec![0.0; len * dim])
     }
 
     /// A table from equally long rows.
-    pub fn from_rows(rows: &[Vec<f32>]) -> Result<Self, InterestError> {
+    pub fn from_rows(rows: &[Vec<f32>]) -> Result<Self, VectorError> {
         let dim = rows.first().map_or(0, Vec::len);
         if let Some((i, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != dim) {
-            return Err(InterestError::InvalidData(format!("row {i} has {} values, row 0 has {dim}", row.len())));
+            return Err(VectorError::InvalidData(format!("row {i} has {} values, row 0 has {dim}", row.len())));
         }
         VectorTable::new(dim, rows.concat())
     }
@@ -140,15 +140,12 @@ pub fn normalized(v: &[f32]) -> Option<Vec<f32>> {
 }
 
 /// Checks a query against a table's dimension and for non-finite values.
-pub fn check_query(query: &[f32], dim: usize) -> Result<(), InterestError> {
+pub fn check_query(query: &[f32], dim: usize) -> Result<(), VectorError> {
     if query.len() != dim {
-        return Err(InterestError::InvalidRequest(format!(
-            "query has {} dimensions, the index has {dim}",
-            query.len()
-        )));
+        return Err(VectorError::InvalidRequest(format!("query has {} dimensions, the index has {dim}", query.len())));
     }
     if let Some(i) = query.iter().position(|v| !v.is_finite()) {
-        return Err(InterestError::InvalidRequest(format!("query value {i} is {}", query[i])));
+        return Err(VectorError::InvalidRequest(format!("query value {i} is {}", query[i])));
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// What a stream is for; part of the key, so purposes never share numbers.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Purpose {
+pub enum Purpose {
     /// Initial user factors.
     UserInit = 1,
     /// Initial item factors.
@@ -20,7 +20,7 @@ pub(crate) enum Purpose {
 }
 
 /// The generator for `row` of `purpose` under `seed`.
-pub(crate) fn row_rng(seed: u64, purpose: Purpose, row: usize) -> ChaCha8Rng {
+pub fn row_rng(seed: u64, purpose: Purpose, row: usize) -> ChaCha8Rng {
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());
     key[8..16].copy_from_slice(&(purpose as u64).to_le_bytes());

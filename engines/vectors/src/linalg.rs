@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::vectors::{VectorTable, dot};
+use crate::table::{VectorTable, dot};
 
 /// Rows per partial Gram sum. Fixed (never derived from the thread count) so
 /// the partial sums, and hence the rounding, are the same on any machine.
