@@ -42,6 +42,10 @@ pub enum Command {
         /// The run folder to write (replaced when it holds an earlier run).
         #[arg(long, default_value = "runs/simulation")]
         out: PathBuf,
+        /// Simulation seed: overrides `[simulation] seed` (default: the world seed). Reruns the experiment on
+        /// the same world and engines under other random streams.
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Build and measure every engine of a run scenario; write the run folder.
     Run {
@@ -50,6 +54,10 @@ pub enum Command {
         /// The run folder to write (replaced when it holds an earlier run).
         #[arg(long, default_value = "runs/latest")]
         out: PathBuf,
+        /// Simulation seed: overrides `[simulation] seed` (default: the world seed); the world, the engines
+        /// and every other figure keep theirs. Needs a [simulation] section.
+        #[arg(long)]
+        sim_seed: Option<u64>,
     },
     /// (Re)render a run folder's report.html from its results.json.
     Report {

@@ -224,6 +224,18 @@ fn scenario_errors_stop_the_run_before_work_and_write_nothing() {
             TINY.replace("query_aware_feed = false }", "query_aware_feed = false, fusoin = \"rrf\" }"),
             "fusoin",
         ),
+        // Values, not only names, are checked before any world is generated.
+        ("a swept value out of range", TINY.replace("[8, 64]", "[8, 0]"), "hnsw.ef_search"),
+        (
+            "an engine parameter out of range",
+            TINY.replace("query_aware_feed = false }", "query_aware_feed = false, personalisation = 1.5 }"),
+            "personalisation",
+        ),
+        (
+            "an unknown backend",
+            TINY.replace("kind = \"interest\"", "kind = \"interest\"\nparams = { index = \"faiss\" }"),
+            "faiss",
+        ),
     ];
     write(dir.path(), "no_vague.toml", "scale = \"tiny\"\n[queries]\nvague = 0.0\n");
     for (what, text, needle) in cases {
@@ -302,4 +314,31 @@ fn simulate_needs_a_simulation_section_and_names_the_file() {
     let err = stderr(&o);
     assert!(err.contains("plain.toml") && err.contains("[simulation]"), "{err}");
     assert!(!out.exists());
+}
+
+#[test]
+fn the_simulation_seed_flags_seed_the_simulation_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // --sim-seed needs a simulation to seed: refused before any work.
+    let plain = write(dir.path(), "plain.toml", "[[engines]]\nname = \"s\"\nkind = \"shelf\"\n");
+    let never = dir.path().join("never");
+    let o = searchrec(&["run", &plain, "--sim-seed", "5", "--out", never.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("plain.toml") && err.contains("--sim-seed") && err.contains("[simulation]"), "{err}");
+    assert!(!never.exists());
+
+    // `simulate --seed` overrides `[simulation] seed`; the world keeps its own.
+    let scenario = write(dir.path(), "tiny.toml", &TINY.replace("users = 40", "users = 20\nseed = 3"));
+    let out = dir.path().join("sim");
+    let o = searchrec(&["simulate", &scenario, "--seed", "5", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let results = read_results(&out).unwrap();
+    assert_eq!(results.schema_version, searchrec_harness::results::SCHEMA_VERSION);
+    let sim = results.simulation.as_ref().unwrap();
+    assert_eq!((sim.seed, results.world.seed), (5, 11));
+    let gmv = sim.arms[0].gmv_per_user;
+    assert!(gmv.se.is_some() && gmv.mde.is_some(), "{gmv:?}");
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(printed.contains("simulation seed 5") && printed.contains("SE ") && printed.contains("MDE "), "{printed}");
 }

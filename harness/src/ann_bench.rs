@@ -83,6 +83,9 @@ pub struct IndexSpec {
     /// Insert in parallel (graph backends; the graph then depends on thread
     /// timing). Default false.
     pub parallel_build: bool,
+    /// Fill short neighbour lists with pruned candidates (graph backends).
+    /// Default false.
+    pub keep_pruned: bool,
     /// Candidate list sizes swept at search time. Default 10…128.
     pub ef_search: Vec<usize>,
     /// Neighbours asked for and scored. Default 10.
@@ -98,6 +101,7 @@ impl Default for IndexSpec {
             max_nb_connection: 16,
             ef_construction: 200,
             parallel_build: false,
+            keep_pruned: false,
             ef_search: vec![10, 16, 24, 32, 48, 64, 96, 128],
             k: 10,
             runs: 3,
@@ -182,6 +186,7 @@ impl AnnBenchScenario {
             max_nb_connection: self.index.max_nb_connection,
             ef_construction: self.index.ef_construction,
             parallel_build: self.index.parallel_build,
+            keep_pruned: self.index.keep_pruned,
             ..HnswConfig::default()
         }
     }

@@ -10,8 +10,8 @@ use searchrec_engine::{
 };
 use searchrec_harness::HarnessError;
 use searchrec_harness::simulate::{
-    ArmSettings, Channels, ComparisonSettings, FactorialArms, SimulationOutput, SimulationSettings, SimulationSummary,
-    Stage, SweepSettings, check, simulate,
+    ArmSettings, Channels, ComparisonSettings, Estimate, FactorialArms, Margin, SimulationOutput, SimulationSettings,
+    SimulationSummary, Stage, SweepSettings, check, simulate,
 };
 
 // ---------------------------------------------------------------- fixtures
@@ -243,6 +243,26 @@ fn settings_read_from_toml_with_defaults() {
     assert!(typo.contains("unknown field `user`"), "{typo}");
     let bad_channel = toml::from_str::<SimulationSettings>("[[arms]]\nname='x'\nengine='y'\nchannels='email'");
     assert!(bad_channel.is_err());
+    // The seed defaults to none (the world's); the margin to 2% of the control.
+    assert_eq!((s.seed, s.equivalence_margin), (None, Margin::Relative(0.02)));
+}
+
+#[test]
+fn seed_and_equivalence_margin_read_from_toml() {
+    let read = |text: &str| toml::from_str::<SimulationSettings>(text);
+    let s = read("seed = 42\nequivalence_margin = \"2.5%\"").unwrap();
+    assert_eq!((s.seed, s.equivalence_margin), (Some(42), Margin::Relative(0.025)));
+    assert_eq!(read("equivalence_margin = 1.5").unwrap().equivalence_margin, Margin::Absolute(1.5));
+    assert_eq!(read("equivalence_margin = 2").unwrap().equivalence_margin, Margin::Absolute(2.0));
+    let err = read("equivalence_margin = \"two\"").unwrap_err().to_string();
+    assert!(err.contains("equivalence_margin `two`") && err.contains("\"2%\""), "{err}");
+    assert!(read("seed = -1").is_err());
+    // Written back as it was given.
+    assert_eq!(Margin::Relative(0.07).setting(), "7%");
+    assert_eq!(Margin::Absolute(1.5).setting(), "1.5");
+    assert_eq!(Margin::Relative(0.02).resolve(110.0), 2.2);
+    let back: SimulationSettings = toml::from_str(&toml::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
 }
 
 #[test]
@@ -269,6 +289,10 @@ fn validate_names_the_field_and_the_fix() {
     let mut world_param = factorial_settings();
     world_param.sensitivity = vec![sweep("world.items")];
     assert!(field(world_param).contains("cannot be swept"));
+    for margin in [Margin::Absolute(0.0), Margin::Absolute(-1.0), Margin::Relative(0.0), Margin::Relative(1.5)] {
+        let s = SimulationSettings { equivalence_margin: margin, ..base.clone() };
+        assert!(field(s).starts_with("simulation.equivalence_margin"), "{margin:?}");
+    }
     base.validate().unwrap();
 }
 
@@ -437,7 +461,34 @@ fn the_factorial_reports_delta_cuped_and_sensitivity() {
     assert!((f.interaction.value - delta).abs() < 1e-9, "{} vs {delta}", f.interaction.value);
     assert!(f.interaction.lower <= f.interaction.value && f.interaction.value <= f.interaction.upper);
     assert!((f.uplift_a.absolute.value - (gmv("a") - gmv("neither"))).abs() < 1e-9);
-    assert!(["supported", "contradicted", "not supported"].contains(&f.verdict.as_str()));
+    assert!(["super_additive", "sub_additive", "additive", "inconclusive"].contains(&f.verdict.as_str()));
+    assert!(f.statement.starts_with(&f.verdict), "{}", f.statement);
+    if f.verdict == "inconclusive" {
+        assert!(f.statement.contains("the experiment could only detect |Δ| ≥"), "{}", f.statement);
+    }
+    // The equivalence test: the default margin is 2% of `neither`, its
+    // interval the 90% one, nested in the 95% interval.
+    let q = f.equivalence.as_ref().expect("equivalence test");
+    assert_eq!((q.margin_setting.as_str(), q.confidence), ("2%", 0.9));
+    assert!((q.margin - 0.02 * gmv("neither")).abs() < 1e-9);
+    assert!(f.interaction.lower <= q.lower && q.upper <= f.interaction.upper);
+    // Every estimate carries its SE and the MDE = 2.80 SE.
+    let mut estimates: Vec<Estimate> = s.arms.iter().map(|a| a.gmv_per_user).collect();
+    for u in [&f.uplift_a, &f.uplift_b, &f.uplift_a_b].into_iter().chain(s.comparisons.iter().map(|c| &c.uplift)) {
+        estimates.extend([u.absolute, u.relative]);
+    }
+    estimates.extend([f.interaction, f.interaction_cuped.adjusted]);
+    estimates.extend(s.sensitivity.iter().map(|p| p.interaction));
+    for e in &estimates {
+        let (se, mde) = (e.se.expect("se"), e.mde.expect("mde"));
+        assert!(se > 0.0, "{e:?}");
+        assert!((mde / se - 2.801_585_218_112_968).abs() < 1e-9, "{e:?}");
+    }
+    assert_eq!((s.seed, s.power), (4, 0.8));
+    for p in &s.sensitivity {
+        assert!(["super_additive", "sub_additive", "additive", "inconclusive"].contains(&p.verdict.as_str()));
+        assert!(p.equivalence.is_some() && p.statement.starts_with(&p.verdict));
+    }
     // CUPED changes the interval, never the point estimate.
     assert!((f.interaction_cuped.adjusted.value - f.interaction.value).abs() < 1e-9);
     assert!((0.0..=1.0).contains(&f.interaction_cuped.variance_reduction));
@@ -458,11 +509,12 @@ fn the_factorial_reports_delta_cuped_and_sensitivity() {
     assert_eq!(s.sensitivity.len(), 2);
     assert_eq!(s.sensitivity[0].interaction.value, f.interaction.value);
     eprintln!(
-        "tiny world: Δ = {:.3} [{:.3}, {:.3}] ({}), CUPED θ {:.3}, variance reduction {:.3}; at τ = 0: Δ = {:.3}",
+        "tiny world: Δ = {:.3} [{:.3}, {:.3}] SE {:.3} ({}), CUPED θ {:.3}, variance reduction {:.3}; at τ = 0: Δ = {:.3}",
         f.interaction.value,
         f.interaction.lower,
         f.interaction.upper,
-        f.verdict,
+        f.interaction.se.unwrap(),
+        f.statement,
         f.interaction_cuped.theta,
         f.interaction_cuped.variance_reduction,
         s.sensitivity[1].interaction.value
@@ -489,4 +541,30 @@ fn the_factorial_reports_delta_cuped_and_sensitivity() {
     let json = serde_json::to_string(s).unwrap();
     let back: SimulationSummary = serde_json::from_str(&json).unwrap();
     assert_eq!((back.arms.len(), back.factorial.map(|f| f.verdict)), (s.arms.len(), Some(f.verdict.clone())));
+}
+
+// ---------------------------------------------------------------- seeds
+
+#[test]
+fn the_simulation_seed_moves_the_figures_on_a_fixed_world_and_reproduces_them() {
+    let world_before = (world().seed, world().observable.logs.events.len());
+    // One world (seed 3), two simulation seeds.
+    let mut settings = quick(vec![arm("one", "cheap", Channels::Both)]);
+    settings.users = 100;
+    settings.aa_replicates = 2;
+    let with = |seed: Option<u64>| {
+        let s = SimulationSettings { seed, ..settings.clone() };
+        without_timings(run(&s, 3).summary)
+    };
+    let (five, six) = (with(Some(5)), with(Some(6)));
+    assert_eq!((five.seed, six.seed), (5, 6));
+    assert_ne!(five.arms[0].gmv_per_user, six.arms[0].gmv_per_user, "another seed, other figures");
+    assert_ne!(five.sessions, six.sessions);
+    // The same seed reproduces every figure bit for bit, whatever the default seed.
+    assert_eq!(with(Some(5)), five);
+    let five_by_default = without_timings(run(&SimulationSettings { seed: None, ..settings.clone() }, 5).summary);
+    assert_eq!(five_by_default, five, "no seed setting: the seed passed in (a run's world seed)");
+    let again = without_timings(run(&SimulationSettings { seed: Some(5), ..settings.clone() }, 99).summary);
+    assert_eq!(again, five, "the setting wins over the default");
+    assert_eq!((world().seed, world().observable.logs.events.len()), world_before, "the world is untouched");
 }

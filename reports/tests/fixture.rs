@@ -15,8 +15,8 @@ use searchrec_harness::results::{
     ParetoFront, QualityRow, QuerySetInfo, Results, RunInfo, SCHEMA_VERSION, Significance, WorldInfo, pareto_front,
 };
 use searchrec_harness::simulate::{
-    AaCheck, ArmComparison, ArmSummary, Cuped, Estimate, Factorial, Guardrails, SensitivityPoint, SimulationSummary,
-    Uplift,
+    AaCheck, ArmComparison, ArmSummary, Cuped, Equivalence, Estimate, Factorial, Guardrails, SensitivityPoint,
+    SimulationSummary, Uplift,
 };
 
 /// The dataset name used in metric names.
@@ -167,18 +167,41 @@ fn engine(name: &str, kind: &str, p: &Point) -> EngineRun {
     }
 }
 
+/// The MDE's multiple of the SE at 95% and 80% power.
+pub const MDE_PER_SE: f64 = 2.801_585_218_112_968;
+
+/// An estimate whose 95% interval is ± `half`: SE = half / 1.96, MDE = 2.80 SE.
 fn estimate(value: f64, half: f64) -> Estimate {
-    Estimate { value, lower: value - half, upper: value + half }
+    let se = half / 1.959_963_984_540_054;
+    Estimate { value, lower: value - half, upper: value + half, se: Some(se), mde: Some(MDE_PER_SE * se) }
 }
 
 fn uplift(absolute: f64, half: f64, control: f64) -> Uplift {
-    Uplift {
-        absolute: estimate(absolute, half),
-        relative: Estimate {
-            value: absolute / control,
-            lower: (absolute - half) / control,
-            upper: (absolute + half) / control,
-        },
+    let relative = estimate(absolute / control, half / control);
+    Uplift { absolute: estimate(absolute, half), relative }
+}
+
+/// The equivalence test of an interaction: margin 2% of `neither`, the 90%
+/// interval (the 95% one narrowed by 1.645 / 1.96).
+fn equivalence(delta: &Estimate, neither: f64) -> Equivalence {
+    let half = (delta.upper - delta.lower) / 2.0 * 1.644_853_626_951_472 / 1.959_963_984_540_054;
+    Equivalence {
+        margin: 0.02 * neither,
+        margin_setting: "2%".into(),
+        confidence: 0.9,
+        lower: delta.value - half,
+        upper: delta.value + half,
+    }
+}
+
+/// The sentence the simulator writes beside a verdict word (abridged).
+fn statement(verdict: &str, delta: &Estimate) -> String {
+    match verdict {
+        "inconclusive" => format!(
+            "inconclusive: the experiment could only detect |Δ| ≥ {:.2} GMV/user (80% power, 5% two-sided)",
+            delta.mde.unwrap()
+        ),
+        word => format!("{word}: Δ = {:.2} GMV/user [{:.2}, {:.2}]", delta.value, delta.lower, delta.upper),
     }
 }
 
@@ -203,43 +226,52 @@ fn arm(name: &str, engine: &str, channels: &str, a: bool, b: bool, gmv: f64) -> 
     }
 }
 
-/// The simulation: the factorial supports "1+1>2".
+/// The simulation: the factorial finds "1+1>2" (super-additive); the sweep
+/// reaches every verdict word.
 pub fn simulation() -> SimulationSummary {
     let (neither, a, b, a_b) = (41.2, 44.0, 43.1, 48.6);
     let delta = a_b - a - b + neither;
     let sweep = |parameter: &str, points: &[(f64, f64, f64, &str)]| -> Vec<SensitivityPoint> {
         points
             .iter()
-            .map(|&(value, d, half, verdict)| SensitivityPoint {
-                parameter: parameter.into(),
-                value,
-                interaction: estimate(d, half),
-                verdict: verdict.into(),
+            .map(|&(value, d, half, verdict)| {
+                let interaction = estimate(d, half);
+                SensitivityPoint {
+                    parameter: parameter.into(),
+                    value,
+                    interaction,
+                    verdict: verdict.into(),
+                    statement: statement(verdict, &interaction),
+                    equivalence: Some(equivalence(&interaction, neither)),
+                }
             })
             .collect()
     };
     let mut sensitivity = sweep(
         "behaviour.seed_strength",
         &[
-            (0.0, -0.9, 0.7, "contradicted"),
-            (0.5, 0.3, 0.8, "not supported"),
-            (1.0, 1.4, 0.8, "supported"),
-            (1.5, 2.6, 0.9, "supported"),
-            (2.0, 3.1, 1.0, "supported"),
+            (0.0, -0.9, 0.7, "sub_additive"),
+            (0.5, 0.3, 0.8, "inconclusive"),
+            (1.0, 1.4, 0.8, "super_additive"),
+            (1.5, 2.6, 0.9, "super_additive"),
+            (2.0, 3.1, 1.0, "super_additive"),
         ],
     );
     sensitivity.extend(sweep(
         "behaviour.examination_eta",
-        &[(0.5, 2.9, 0.9, "supported"), (1.0, 2.1, 0.8, "supported"), (1.5, 0.6, 0.9, "not supported")],
+        &[(0.5, 2.9, 0.9, "super_additive"), (1.0, 2.1, 0.8, "super_additive"), (1.5, 0.05, 0.3, "additive")],
     ));
+    let interaction = estimate(delta, 1.1);
     SimulationSummary {
         label: "simulated".into(),
         users: 20_000,
         horizon_days: 30,
         pre_period_days: 14,
+        seed: 7,
         replicates: 3,
         bootstrap_resamples: 1000,
         confidence: 0.95,
+        power: 0.8,
         arms: vec![
             arm("search_only", "shelf", "search", false, false, 31.5),
             arm("feed_only", "interest", "feed", false, false, 27.9),
@@ -260,9 +292,11 @@ pub fn simulation() -> SimulationSummary {
             uplift_a: uplift(a - neither, 0.9, neither),
             uplift_b: uplift(b - neither, 0.9, neither),
             uplift_a_b: uplift(a_b - neither, 1.0, neither),
-            interaction: estimate(delta, 1.1),
+            interaction,
             interaction_cuped: Cuped { theta: 0.62, variance_reduction: 0.38, adjusted: estimate(delta - 0.1, 0.8) },
-            verdict: "supported".into(),
+            verdict: "super_additive".into(),
+            statement: statement("super_additive", &interaction),
+            equivalence: Some(equivalence(&interaction, neither)),
         }),
         aa: Some(AaCheck { replicates: 200, false_positive_rate: 0.045, nominal: 0.05 }),
         sensitivity,
@@ -348,6 +382,13 @@ fn simulation_metrics(s: &SimulationSummary) -> Vec<Metric> {
                 Gate::Deterministic,
             )
         });
+        out.push(metric(
+            format!("simulation/{DATASET}/interaction_mde"),
+            "currency/user",
+            Direction::Smaller,
+            f.interaction.mde.unwrap_or_default(),
+            Gate::Deterministic,
+        ));
     }
     out
 }
@@ -493,6 +534,73 @@ pub fn hostile() -> Results {
     }
     r.metrics[0].name = format!("{HOSTILE}/{DATASET}/all/ndcg@10");
     r
+}
+
+/// The full fixture as schema 1 wrote it: no SE or MDE, no statements or
+/// equivalence tests, and the old verdict words.
+pub fn schema_1() -> Results {
+    let mut r = results();
+    r.schema_version = 1;
+    r.metrics.retain(|m| !m.name.ends_with("interaction_mde"));
+    if let Some(s) = &mut r.simulation {
+        let strip = |e: &mut Estimate| {
+            e.se = None;
+            e.mde = None;
+        };
+        let old_word = |word: &str| match word {
+            "super_additive" => "supported",
+            "sub_additive" => "contradicted",
+            _ => "not supported",
+        };
+        for arm in &mut s.arms {
+            strip(&mut arm.gmv_per_user);
+        }
+        for c in &mut s.comparisons {
+            strip(&mut c.uplift.absolute);
+            strip(&mut c.uplift.relative);
+        }
+        if let Some(f) = &mut s.factorial {
+            for u in [&mut f.uplift_a, &mut f.uplift_b, &mut f.uplift_a_b] {
+                strip(&mut u.absolute);
+                strip(&mut u.relative);
+            }
+            strip(&mut f.interaction);
+            strip(&mut f.interaction_cuped.adjusted);
+            f.verdict = old_word(&f.verdict).into();
+            f.statement.clear();
+            f.equivalence = None;
+        }
+        for p in &mut s.sensitivity {
+            strip(&mut p.interaction);
+            p.verdict = old_word(&p.verdict).into();
+            p.statement.clear();
+            p.equivalence = None;
+        }
+    }
+    r
+}
+
+/// [`schema_1`] as the JSON schema 1 wrote: the fields schema 2 added are
+/// absent, not null.
+pub fn schema_1_json() -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for key in ["se", "mde", "statement", "equivalence"] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(schema_1()).unwrap();
+    strip(&mut value);
+    let simulation = value["simulation"].as_object_mut().unwrap();
+    simulation.remove("seed");
+    simulation.remove("power");
+    value
 }
 
 /// The fixture without any optional section: no simulation, fronts, load,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use searchrec::registry;
 use searchrec_harness::HarnessError;
 use searchrec_harness::results::{LoadMode, Results};
@@ -13,8 +13,15 @@ use searchrec_harness::scenario::RunScenario;
 use crate::cli::Cli;
 use crate::progress::StepSpinner;
 
-pub fn run(cli: &Cli, scenario: &Path, out: &Path) -> Result<()> {
-    let scenario = RunScenario::load(scenario)?;
+pub fn run(cli: &Cli, scenario: &Path, out: &Path, sim_seed: Option<u64>) -> Result<()> {
+    let file = scenario.display().to_string();
+    let mut scenario = RunScenario::load(scenario)?;
+    if let Some(seed) = sim_seed {
+        let Some(simulation) = &mut scenario.simulation else {
+            bail!("{file}: --sim-seed {seed} given, but the scenario has no [simulation] section to seed")
+        };
+        simulation.seed = Some(seed);
+    }
     let results = run_scenario(cli, &scenario, out)?;
     print_summary(cli, &results, out)
 }

@@ -10,12 +10,15 @@ use searchrec_harness::simulate::{Estimate, SimulationSummary};
 use crate::cli::Cli;
 use crate::commands::run::{print_summary, run_scenario};
 
-pub fn run(cli: &Cli, scenario: &Path, out: &Path) -> Result<()> {
+pub fn run(cli: &Cli, scenario: &Path, out: &Path, seed: Option<u64>) -> Result<()> {
     let file = scenario.display().to_string();
     let mut scenario = RunScenario::load(scenario)?;
-    let Some(simulation) = &scenario.simulation else {
+    let Some(simulation) = &mut scenario.simulation else {
         bail!("{file}: no [simulation] section; add one with its [[simulation.arms]], or use `searchrec run`")
     };
+    if seed.is_some() {
+        simulation.seed = seed;
+    }
     let arms: Vec<String> = simulation.arms.iter().map(|a| a.engine.clone()).collect();
     scenario.engines.retain(|e| arms.contains(&e.name));
     for entry in &mut scenario.engines {
@@ -30,12 +33,18 @@ pub fn run(cli: &Cli, scenario: &Path, out: &Path) -> Result<()> {
 }
 
 /// The simulation in plain text: GMV per user of every arm, the factorial
-/// and its verdict, the comparisons, the checks and the guardrails.
+/// and its verdict, the comparisons, the checks and the guardrails. Every
+/// estimate is shown as `value [interval] SE se, MDE mde`.
 pub fn print_simulation(s: &SimulationSummary) {
     let pct = (s.confidence * 100.0).round();
     println!(
-        "\nsimulated GMV per user ({} users, {} days, {} replicates; {pct}% intervals, paired bootstrap over users):",
-        s.users, s.horizon_days, s.replicates
+        "\nsimulated GMV per user ({} users, {} days, {} replicates, simulation seed {}; {pct}% intervals, paired \
+         bootstrap over users; SE = bootstrap standard error, MDE = smallest effect detected with {:.0}% power):",
+        s.users,
+        s.horizon_days,
+        s.replicates,
+        s.seed,
+        s.power * 100.0
     );
     for arm in &s.arms {
         println!("  {:<14} {:<16} {:<7} {}", arm.name, arm.engine, arm.channels, estimate(&arm.gmv_per_user));
@@ -55,7 +64,17 @@ pub fn print_simulation(s: &SimulationSummary) {
             f.interaction_cuped.theta,
             f.interaction_cuped.variance_reduction * 100.0
         );
-        println!("  \"1+1>2\": {} at {pct}%", f.verdict);
+        if let Some(q) = &f.equivalence {
+            println!(
+                "  equivalence (TOST): margin ±{:.2} GMV/user ({}), {:.0}% interval [{:.2}, {:.2}]",
+                q.margin,
+                margin_source(&q.margin_setting),
+                q.confidence * 100.0,
+                q.lower,
+                q.upper
+            );
+        }
+        println!("  \"1+1>2\": {}", verdict_line(&f.verdict, &f.statement, pct));
     }
     for c in &s.comparisons {
         println!(
@@ -75,7 +94,13 @@ pub fn print_simulation(s: &SimulationSummary) {
         );
     }
     for p in &s.sensitivity {
-        println!("  sensitivity {} = {}: Δ {} → {}", p.parameter, p.value, estimate(&p.interaction), p.verdict);
+        println!(
+            "  sensitivity {} = {}: Δ {} → {}",
+            p.parameter,
+            p.value,
+            estimate(&p.interaction),
+            verdict_line(&p.verdict, &p.statement, pct)
+        );
     }
     println!("guardrails:       CTR   conversion      AOV  coverage  sessions/user  p50 µs  p99 µs");
     for arm in &s.arms {
@@ -101,10 +126,28 @@ pub fn print_simulation(s: &SimulationSummary) {
     );
 }
 
+/// The verdict's sentence, or for results written before sentences existed
+/// (schema 1) the bare word and level.
+fn verdict_line(verdict: &str, statement: &str, pct: f64) -> String {
+    if statement.is_empty() { format!("{verdict} at {pct}%") } else { statement.to_string() }
+}
+
+fn margin_source(setting: &str) -> String {
+    if setting.ends_with('%') { format!("{setting} of the control's GMV/user") } else { "absolute".to_string() }
+}
+
 fn estimate(e: &Estimate) -> String {
-    format!("{:>8.2} [{:.2}, {:.2}]", e.value, e.lower, e.upper)
+    let mut text = format!("{:>8.2} [{:.2}, {:.2}]", e.value, e.lower, e.upper);
+    if let (Some(se), Some(mde)) = (e.se, e.mde) {
+        text.push_str(&format!(" SE {se:.2}, MDE {mde:.2}"));
+    }
+    text
 }
 
 fn percent(e: &Estimate) -> String {
-    format!("{:+.1}% [{:+.1}%, {:+.1}%]", e.value * 100.0, e.lower * 100.0, e.upper * 100.0)
+    let mut text = format!("{:+.1}% [{:+.1}%, {:+.1}%]", e.value * 100.0, e.lower * 100.0, e.upper * 100.0);
+    if let (Some(se), Some(mde)) = (e.se, e.mde) {
+        text.push_str(&format!(" SE {:.1}%, MDE {:.1}%", se * 100.0, mde * 100.0));
+    }
+    text
 }

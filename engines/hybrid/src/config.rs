@@ -156,6 +156,7 @@ pub const BUILD_PATHS: &[&str] = &[
     "interest.hnsw.max_layer",
     "interest.hnsw.parallel_build",
     "interest.hnsw.reachability_ef",
+    "interest.hnsw.keep_pruned",
 ];
 
 /// How far `shelf_weight + interest_weight` may stray from 1 (decimal

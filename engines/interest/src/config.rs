@@ -109,6 +109,7 @@ pub const BUILD_PATHS: &[&str] = &[
     "hnsw.max_layer",
     "hnsw.parallel_build",
     "hnsw.reachability_ef",
+    "hnsw.keep_pruned",
 ];
 
 #[cfg(test)]

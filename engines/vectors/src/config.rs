@@ -95,6 +95,12 @@ pub struct HnswConfig {
     /// Candidate list size of the reachability measurement made once per
     /// build (every item searched with its own vector). Default 64.
     pub reachability_ef: usize,
+    /// Fill the neighbour lists the diversity heuristic leaves short with the
+    /// nearest pruned candidates (the HNSW paper's `keepPrunedConnections`;
+    /// hnsw_rs's `set_keeping_pruned`). Worlds with many near-duplicate item
+    /// vectors (cold items share their leaf's mean) otherwise leave most of
+    /// a duplicate cluster without any level-0 in-link. Default false.
+    pub keep_pruned: bool,
 }
 
 impl Default for HnswConfig {
@@ -106,6 +112,7 @@ impl Default for HnswConfig {
             max_layer: 16,
             parallel_build: false,
             reachability_ef: 64,
+            keep_pruned: false,
         }
     }
 }

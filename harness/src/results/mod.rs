@@ -1,9 +1,10 @@
 //! The results of one run: what `searchrec run` writes as `results.json` and
 //! what the reports, the comparison and the benchmark-tracker exporters read.
 //!
-//! The schema is versioned ([`SCHEMA_VERSION`]). A file written under another
-//! version is refused with a message that names both versions, never read as
-//! if it were this one (see [`read_results`]).
+//! The schema is versioned ([`SCHEMA_VERSION`]). Files of the previous
+//! version ([`OLDEST_READABLE_VERSION`]) are upgraded as they are read; a file
+//! written under any other version is refused with a message that names the
+//! versions, never read as if it were this one (see [`read_results`]).
 //!
 //! Two views of the same figures live side by side: structured sections
 //! ([`EngineRun`], [`ParetoFront`], the simulation) that the report draws, and
@@ -33,7 +34,14 @@ pub use per_query::{PerQueryRow, write_per_query};
 pub const PER_QUERY_FILE: &str = "per_query.parquet";
 
 /// The version of the `results.json` layout this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Version 2 added the simulation's seed and power, every simulated
+/// estimate's standard error and MDE, and the three-way synergy verdict with
+/// its equivalence test.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest version [`read_results`] still reads (and upgrades).
+pub const OLDEST_READABLE_VERSION: u32 = 1;
 
 /// Name of the results file inside a run folder.
 pub const RESULTS_FILE: &str = "results.json";
@@ -42,7 +50,8 @@ pub const RESULTS_FILE: &str = "results.json";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Results {
-    /// Always [`SCHEMA_VERSION`] when written by this build.
+    /// Always [`SCHEMA_VERSION`] when written by this build; the version
+    /// the file was written with when [`read_results`] upgraded it.
     pub schema_version: u32,
     /// Who ran what, where and when.
     pub run: RunInfo,
@@ -310,37 +319,59 @@ impl Results {
 
 /// Reads `results.json` from a run folder (or a path to the file itself).
 ///
-/// The schema version is checked before the rest is parsed: results from
-/// another version are an error that names both versions, so they are never
-/// misread.
+/// The schema version is checked before the rest is parsed. Results of
+/// version 1 are upgraded ([`upgrade_v1`]) and keep `schema_version: 1`, so a
+/// reader can tell that their simulated estimates have no SE or MDE and their
+/// verdicts use the old words. Any other version is an error that names the
+/// versions, so a file is never misread.
 pub fn read_results(path: &Path) -> Result<Results> {
     let path = if path.is_dir() { path.join(RESULTS_FILE) } else { path.to_path_buf() };
     let what = path.display().to_string();
-    let invalid = |message: String| HarnessError::Invalid { what: what.clone(), message };
     let text = std::fs::read_to_string(&path).map_err(|source| HarnessError::Io { path: path.clone(), source })?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| invalid(format!("not valid JSON ({e}); is the file truncated?")))?;
+    parse_results(&text).map_err(|message| HarnessError::Invalid { what, message })
+}
+
+/// [`read_results`] on the text of a file; the error is the message alone.
+pub fn parse_results(text: &str) -> std::result::Result<Results, String> {
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e}); is the file truncated?"))?;
     let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
     match version {
         Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        Some(1) => upgrade_v1(&mut value),
         Some(v) => {
-            return Err(invalid(format!(
-                "written with results schema {v}; this searchrec reads schema {SCHEMA_VERSION}: \
-                 re-run the scenario with this version, or read the file with the searchrec that wrote it"
-            )));
-        }
-        None => {
-            return Err(invalid(
-                "no `schema_version` field: this is not a searchrec results file (or one from before schemas were versioned)"
-                    .into(),
+            return Err(format!(
+                "written with results schema {v}; this searchrec reads schema {SCHEMA_VERSION} (and upgrades schema \
+                 {OLDEST_READABLE_VERSION}): re-run the scenario with this version, or read the file with the \
+                 searchrec that wrote it"
             ));
         }
+        None => {
+            return Err(
+                "no `schema_version` field: this is not a searchrec results file (or one from before schemas were versioned)"
+                    .into(),
+            );
+        }
     }
-    serde_json::from_value(value).map_err(|e| invalid(format!("does not match results schema {SCHEMA_VERSION}: {e}")))
+    let read = version.unwrap_or_default();
+    serde_json::from_value(value).map_err(|e| format!("does not match results schema {read}: {e}"))
+}
+
+/// Brings a schema-1 file to the current layout in place. Fields version 2
+/// added and version 1 cannot know stay absent and read as their defaults
+/// (no SE or MDE, no verdict statement or equivalence test, power 0.8); the
+/// simulation's seed, which version 1 did not write, was the world seed.
+pub fn upgrade_v1(value: &mut serde_json::Value) {
+    let world_seed = value.pointer("/world/seed").cloned();
+    if let (Some(simulation), Some(seed)) =
+        (value.get_mut("simulation").and_then(serde_json::Value::as_object_mut), world_seed)
+    {
+        simulation.entry("seed").or_insert(seed);
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn summary(threads: usize) -> LoadSummary {
@@ -362,6 +393,79 @@ mod tests {
                 curve: vec![[0.0, 10.0], [1.0, 10.0]],
             },
         }
+    }
+
+    /// A schema-1 `results.json` with a simulation, as version 1 wrote it
+    /// (trimmed to one arm; every field version 1 had is present).
+    pub(crate) const V1: &str = r#"{
+      "schema_version": 1,
+      "run": {"tool_version": "0.1.0", "git_revision": null,
+              "host": {"name": "ci", "os": "linux", "arch": "x86_64", "cores": 2, "memory_bytes": null},
+              "started": "2025-01-01T00:00:00Z", "seconds": 12.5, "threads": 2, "scenario": "ci",
+              "scenario_path": "scenarios/ci.toml", "seed": 7},
+      "world": {"dataset": "small-7", "path": "worlds/small-7", "seed": 7, "items": 10, "users": 5,
+                "events": 100, "queries": 3, "judgements": 9},
+      "evaluation": {"k": 10, "relevant_from": "substitute", "gains": {"exact": 3.0}, "policy": "judged",
+                     "metrics": ["ndcg@k"], "query_sets": [{"name": "all", "queries": 3}], "baseline": null},
+      "engines": [],
+      "significance": [],
+      "fronts": [],
+      "simulation": {
+        "label": "simulated", "users": 1000, "horizon_days": 28, "pre_period_days": 14, "replicates": 3,
+        "bootstrap_resamples": 2000, "confidence": 0.95,
+        "arms": [{"name": "neither", "engine": "hybrid-off", "channels": "both", "personalised_search": false,
+                  "query_aware_feed": false, "gmv_per_user": {"value": 110.2, "lower": 104.1, "upper": 116.0},
+                  "guardrails": {"ctr": 0.03, "conversion": 0.04, "average_order_value": 38.0, "coverage": 0.3,
+                                 "sessions_per_user": 7.2, "searches_per_user": 1.4,
+                                 "latency_p50_us": 300.0, "latency_p99_us": 900.0}}],
+        "comparisons": [{"arm": "neither", "against": "neither",
+                         "uplift": {"absolute": {"value": 0.0, "lower": 0.0, "upper": 0.0},
+                                    "relative": {"value": 0.0, "lower": 0.0, "upper": 0.0}}}],
+        "factorial": {"neither": "neither", "a": "a", "b": "b", "a_b": "a_b",
+          "uplift_a": {"absolute": {"value": -0.2, "lower": -2.1, "upper": 1.5},
+                       "relative": {"value": -0.002, "lower": -0.02, "upper": 0.015}},
+          "uplift_b": {"absolute": {"value": 6.3, "lower": 2.9, "upper": 10.0},
+                       "relative": {"value": 0.057, "lower": 0.026, "upper": 0.091}},
+          "uplift_a_b": {"absolute": {"value": 7.0, "lower": 3.0, "upper": 11.0},
+                         "relative": {"value": 0.063, "lower": 0.027, "upper": 0.1}},
+          "interaction": {"value": 0.93, "lower": -1.87, "upper": 4.07},
+          "interaction_cuped": {"theta": 0.01, "variance_reduction": 0.0,
+                                "adjusted": {"value": 0.93, "lower": -1.86, "upper": 4.06}},
+          "verdict": "not supported"},
+        "aa": {"replicates": 100, "false_positive_rate": 0.06, "nominal": 0.05},
+        "sensitivity": [{"parameter": "needs.leaf_temperature", "value": 0.0,
+                         "interaction": {"value": 0.4, "lower": -2.0, "upper": 2.9}, "verdict": "not supported"}],
+        "sessions": 200000, "seconds": 30.0, "sessions_per_second": 6666.0, "engine_share": 0.96
+      },
+      "metrics": [{"name": "simulation[neither]/small-7/gmv_per_user", "unit": "currency/user",
+                   "direction": "bigger", "value": 110.2, "lower": 104.1, "upper": 116.0, "gate": "deterministic"}]
+    }"#;
+
+    #[test]
+    fn a_version_1_file_still_reads() {
+        let r = parse_results(V1).unwrap();
+        assert_eq!(r.schema_version, 1, "the version read is kept");
+        assert_eq!(r.metrics.len(), 1);
+        let s = r.simulation.unwrap();
+        assert_eq!(s.seed, 7, "version 1 simulated under the world seed");
+        assert_eq!(s.power, 0.8);
+        assert_eq!(s.arms[0].gmv_per_user.value, 110.2);
+        assert_eq!((s.arms[0].gmv_per_user.se, s.arms[0].gmv_per_user.mde), (None, None));
+        let f = s.factorial.unwrap();
+        assert_eq!((f.verdict.as_str(), f.statement.as_str(), f.equivalence), ("not supported", "", None));
+        assert_eq!(s.sensitivity[0].interaction.se, None);
+    }
+
+    #[test]
+    fn other_versions_are_refused_naming_them() {
+        for version in [0, 3, 99] {
+            let text = V1.replacen("\"schema_version\": 1", &format!("\"schema_version\": {version}"), 1);
+            let err = parse_results(&text).unwrap_err();
+            assert!(err.contains(&format!("schema {version};")) && err.contains("reads schema 2"), "{err}");
+            assert!(err.contains("upgrades schema 1"), "{err}");
+        }
+        assert!(parse_results("{}").unwrap_err().contains("no `schema_version`"));
+        assert!(parse_results("{").unwrap_err().contains("not valid JSON"));
     }
 
     #[test]

@@ -85,6 +85,18 @@ pub(crate) fn flat_metrics(results: &Results) -> Vec<Metric> {
             let conversion = arm.guardrails.conversion;
             out.push(Metric::new(name("conversion"), "ratio", Direction::Bigger, conversion, Gate::Deterministic));
         }
+        // The smallest interaction the experiment detects (80% power): a
+        // design change that costs power is a regression. Δ itself is not
+        // tracked: a relative change of a figure near zero gates nothing.
+        if let Some(mde) = sim.factorial.as_ref().and_then(|f| f.interaction.mde) {
+            out.push(Metric::new(
+                format!("simulation/{dataset}/interaction_mde"),
+                "currency/user",
+                Direction::Smaller,
+                mde,
+                Gate::Deterministic,
+            ));
+        }
         let throughput = sim.sessions_per_second;
         out.push(Metric::new(
             format!("simulation/{dataset}/sessions_per_second"),
@@ -109,4 +121,24 @@ fn quality_value(metric: &str, k: usize, m: &MeanMetrics) -> Option<(String, f64
         "map" => ("map".into(), m.map),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::parse_results;
+    use crate::results::tests::V1;
+
+    #[test]
+    fn the_interaction_mde_is_a_deterministic_smaller_is_better_metric() {
+        let mut results = parse_results(V1).unwrap();
+        // Schema 1 had no MDE: no metric.
+        assert!(!flat_metrics(&results).iter().any(|m| m.name.ends_with("interaction_mde")));
+        let f = results.simulation.as_mut().unwrap().factorial.as_mut().unwrap();
+        f.interaction.mde = Some(4.2);
+        let metrics = flat_metrics(&results);
+        let mde = metrics.iter().find(|m| m.name == "simulation/small-7/interaction_mde").expect("the MDE metric");
+        assert_eq!((mde.value, mde.direction, mde.gate), (4.2, Direction::Smaller, Gate::Deterministic));
+        assert_eq!(mde.unit, "currency/user");
+    }
 }

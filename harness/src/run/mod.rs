@@ -154,7 +154,7 @@ pub fn execute(
 
     // Runs whose build-time parameters agree share one index, built once
     // (sweeps over query-time parameters, the cells of the coupling
-    // factorial). Indexes are built in plan order and dropped after their
+    // factorial). Indexes are built group by group and dropped after their
     // last run; the searchers other runs compare against and the
     // simulation's arms are kept (they hold their index).
     let targets: Vec<&str> = planned.iter().filter_map(|p| p.ann_against.as_deref()).collect();
@@ -167,7 +167,9 @@ pub fn execute(
             ));
         }
     }
-    let groups = index_groups(context.registry, planned).map_err(|e| scenario.field_error("engines.params", e))?;
+    let mut groups = index_groups(context.registry, planned).map_err(|e| scenario.field_error("engines.params", e))?;
+    // Groups holding an engine others are measured against go first (stable otherwise).
+    groups.sort_by_key(|g| !g.iter().any(|&i| targets.contains(&planned[i].spec.name.as_str())));
     let kept_name = |p: &PlannedRun| {
         let name = p.spec.name.as_str();
         ((targets.contains(&name) || arms.contains(&name)) && p.swept.is_empty()).then(|| name.to_string())
@@ -185,16 +187,14 @@ pub fn execute(
             .build_index(&first.spec, input)
             .map_err(|e| HarnessError::Invalid { what: format!("engine `{}`", first.id), message: e.to_string() })?;
         let seconds = started.elapsed().as_secs_f64();
-        // Targets first, so a run measured against one in its own group finds it.
-        let mut order = group.clone();
-        order.sort_by_key(|&i| kept_name(&planned[i]).is_none());
-        for i in order {
+        // Kept searchers first, so a run measured against one in its own group finds it.
+        for &i in group {
             let p = &planned[i];
-            let engine = context
-                .registry
-                .searcher(&index, &p.spec)
-                .map_err(|e| HarnessError::Invalid { what: format!("engine `{}`", p.id), message: e.to_string() })?;
             if let Some(name) = kept_name(p) {
+                let engine = context.registry.searcher(&index, &p.spec).map_err(|e| HarnessError::Invalid {
+                    what: format!("engine `{}`", p.id),
+                    message: e.to_string(),
+                })?;
                 kept.insert(name, (engine, seconds));
             }
         }
@@ -216,14 +216,14 @@ pub fn execute(
                 return Err(scenario.field_error(
                     "engines.ann_against",
                     format!(
-                        "engine `{}` is measured against `{}`, which is built later or not at all: list it first",
+                        "engine `{}` is measured against `{}`, which names no single engine run of this scenario",
                         p.id,
                         p.ann_against.as_deref().unwrap_or_default()
                     ),
                 ));
             }
             (context.progress)(&format!("measuring {}", p.id));
-            let mut measured = measure::measure(&bench, p, engine, seconds, &planned[group[0]].id, against)?;
+            let mut measured = measure::measure(&bench, p, engine, seconds, &first.id, against)?;
             if !measured.hits.is_empty() {
                 measured.run.trec_run = Some(format!("{RUNS_DIR}/{}.txt", file_stem(&p.id)));
                 runs.push((i, p.id.clone(), measured.hits));

@@ -1,11 +1,11 @@
 //! From per-user GMV to the reported figures: every arm with its interval
 //! and guardrails, the comparisons, and the factorial with Δ, CUPED and the
-//! verdict.
+//! verdict. Every estimate carries its bootstrap SE and MDE.
 
 use super::arms::Arm;
 use super::experiment::Outcome;
 use super::settings::SimulationSettings;
-use super::stats::{Bootstrap, cuped, interactions, verdict};
+use super::stats::{Bootstrap, cuped, interactions, mean};
 use super::summary::{ArmComparison, ArmSummary, Cuped, Factorial};
 use crate::Result;
 
@@ -60,7 +60,9 @@ pub(crate) fn factorial(
     let gmv = |name: &str| outcome.gmv[settings.arm_index(name).unwrap_or_default()].as_slice();
     let (neither, a, b, a_b) = (gmv(&f.neither), gmv(&f.a), gmv(&f.b), gmv(&f.a_b));
     let per_user = interactions(neither, a, b, a_b)?;
-    let interaction = bootstrap.mean(&per_user)?;
+    // The margin is fixed from the control's point estimate before the test.
+    let margin = settings.equivalence_margin.resolve(mean(neither));
+    let tested = bootstrap.test_interaction(&per_user, margin, &settings.equivalence_margin.setting())?;
     let fit = cuped(&per_user, &outcome.pre_gmv);
     Ok(Some(Factorial {
         neither: f.neither.clone(),
@@ -70,12 +72,14 @@ pub(crate) fn factorial(
         uplift_a: bootstrap.uplift(neither, a)?,
         uplift_b: bootstrap.uplift(neither, b)?,
         uplift_a_b: bootstrap.uplift(neither, a_b)?,
-        interaction,
+        interaction: tested.estimate,
         interaction_cuped: Cuped {
             theta: fit.theta,
             variance_reduction: fit.variance_reduction,
             adjusted: bootstrap.mean(&fit.adjusted)?,
         },
-        verdict: verdict(&interaction).to_string(),
+        verdict: tested.verdict.as_str().to_string(),
+        statement: tested.statement,
+        equivalence: Some(tested.equivalence),
     }))
 }

@@ -4,6 +4,8 @@
 //! Every point reuses the experiment's users and replicate seeds (common
 //! random numbers across values too), so the curve moves with the
 //! parameter, not with new noise. Points keep no rows and no pre-period.
+//! Each point has the experiment's verdict words, SE and MDE; the points are
+//! not independent and carry no multiplicity correction.
 
 use searchrec_datasets::World;
 
@@ -14,7 +16,7 @@ use super::model::Model;
 use super::seeds::{Phase, seed_of};
 use super::session::{Life, Period};
 use super::settings::field_error;
-use super::stats::{Bootstrap, verdict};
+use super::stats::{Bootstrap, interactions, mean};
 use super::summary::SensitivityPoint;
 use crate::Result;
 
@@ -54,12 +56,17 @@ pub(crate) fn sweep(
                 confidence: s.confidence,
                 seed: seed_of(plan.seed, Phase::SensitivityBootstrap, points.len()),
             };
-            let interaction = bootstrap.interaction(&gmv[0], &gmv[1], &gmv[2], &gmv[3])?;
+            let per_user = interactions(&gmv[0], &gmv[1], &gmv[2], &gmv[3])?;
+            // The margin follows the `neither` arm at this point.
+            let margin = s.equivalence_margin.resolve(mean(&gmv[0]));
+            let tested = bootstrap.test_interaction(&per_user, margin, &s.equivalence_margin.setting())?;
             points.push(SensitivityPoint {
                 parameter: sweep.parameter.clone(),
                 value,
-                interaction,
-                verdict: verdict(&interaction).to_string(),
+                interaction: tested.estimate,
+                verdict: tested.verdict.as_str().to_string(),
+                statement: tested.statement,
+                equivalence: Some(tested.equivalence),
             });
         }
     }

@@ -4,6 +4,8 @@
 //! [simulation]
 //! users = 1000
 //! horizon_days = 28
+//! seed = 42                  # default: the world seed
+//! equivalence_margin = "2%"  # of the control arm's GMV per user; or an absolute 1.5
 //!
 //! [[simulation.arms]]
 //! name = "search_only"
@@ -34,7 +36,7 @@
 //! fields are errors. [`SimulationSettings::validate`] checks everything that
 //! needs no world and no engine; [`crate::simulate::check`] the rest.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::model::SWEEPABLE;
 use crate::{HarnessError, Result};
@@ -65,6 +67,21 @@ pub struct SimulationSettings {
     /// Independent seeds the experiment is repeated under; a user's outcome
     /// is their mean over replicates (default 3; 1 to 1 000).
     pub replicates: usize,
+    /// The simulation seed: every stream of the simulation (the users drawn,
+    /// every replicate's sessions, the A/A check, every bootstrap) is keyed
+    /// by it, independently of the world seed, so an experiment can be rerun
+    /// on a fixed world under other seeds (default: the world seed, which
+    /// keeps the figures of scenarios written before it existed).
+    /// `searchrec simulate --seed N` and `searchrec run --sim-seed N` set it.
+    pub seed: Option<u64>,
+    /// The equivalence margin m of the synergy verdict: Δ is `additive` when
+    /// its TOST interval lies inside [−m, m]. An absolute GMV per user
+    /// (`1.5`) or a percentage of the control (`neither`) arm's GMV per user
+    /// (`"2%"`). Default `"2%"`: an interaction smaller than a fiftieth of
+    /// the baseline's GMV is commercially negligible next to the uplifts
+    /// the couplings themselves are tested for, yet not so wide that any
+    /// noisy experiment passes as "additive".
+    pub equivalence_margin: Margin,
     /// Bootstrap resamples behind every interval (default 2 000; 100 to 1 000 000).
     pub bootstrap_resamples: usize,
     /// Confidence level of every interval (default 0.95; between 0.5 and 1).
@@ -85,6 +102,74 @@ pub struct SimulationSettings {
     pub comparisons: Vec<ComparisonSettings>,
     /// Sensitivity sweeps of the interaction Δ; need a factorial (default none).
     pub sensitivity: Vec<SweepSettings>,
+}
+
+/// An equivalence margin: absolute, or relative to the control arm's GMV per user.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Margin {
+    /// GMV per user.
+    Absolute(f64),
+    /// A fraction of the control arm's GMV per user (0.02 is written `"2%"`).
+    Relative(f64),
+}
+
+impl Margin {
+    /// The margin in GMV per user, given the control arm's GMV per user.
+    pub fn resolve(self, control_gmv_per_user: f64) -> f64 {
+        match self {
+            Margin::Absolute(m) => m,
+            Margin::Relative(r) => r * control_gmv_per_user.abs(),
+        }
+    }
+
+    /// As written in a scenario: `2%` or `1.5`.
+    pub fn setting(self) -> String {
+        match self {
+            Margin::Absolute(m) => format!("{m}"),
+            // Rounded so that 0.07 shows as 7%, not 7.000000000000001%.
+            Margin::Relative(r) => format!("{}%", (r * 100.0 * 1e9).round() / 1e9),
+        }
+    }
+}
+
+impl Default for Margin {
+    fn default() -> Self {
+        Margin::Relative(0.02)
+    }
+}
+
+impl Serialize for Margin {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Margin::Absolute(m) => serializer.serialize_f64(*m),
+            Margin::Relative(_) => serializer.serialize_str(&self.setting()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Margin {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Number(f64),
+            Text(String),
+        }
+        let bad = |text: &str| {
+            serde::de::Error::custom(format!(
+                "equivalence_margin `{text}` is neither a number (GMV per user, e.g. 1.5) nor a percentage of the \
+                 control arm's GMV per user (e.g. \"2%\")"
+            ))
+        };
+        match Written::deserialize(deserializer)? {
+            Written::Number(m) => Ok(Margin::Absolute(m)),
+            Written::Text(text) => {
+                let number = text.trim().strip_suffix('%').ok_or_else(|| bad(&text))?;
+                let percent: f64 = number.trim().parse().map_err(|_| bad(&text))?;
+                Ok(Margin::Relative(percent / 100.0))
+            }
+        }
+    }
 }
 
 /// Which channels an arm serves.
@@ -195,6 +280,8 @@ impl Default for SimulationSettings {
             k: 20,
             context_window: 10,
             replicates: 3,
+            seed: None,
+            equivalence_margin: Margin::default(),
             bootstrap_resamples: 2_000,
             confidence: 0.95,
             aa_replicates: 0,
@@ -238,6 +325,26 @@ impl SimulationSettings {
             ));
         }
         range("aa_replicates", self.aa_replicates as f64, 0.0, 1e5, "use 0 (off) or e.g. 200")?;
+        match self.equivalence_margin {
+            Margin::Absolute(m) if !(m.is_finite() && m > 0.0) => {
+                return Err(field_error(
+                    "equivalence_margin",
+                    format!(
+                        "{m} is not a margin; use a positive GMV per user (e.g. 1.5) or a percentage (e.g. \"2%\")"
+                    ),
+                ));
+            }
+            Margin::Relative(r) if !(r.is_finite() && r > 0.0 && r <= 1.0) => {
+                return Err(field_error(
+                    "equivalence_margin",
+                    format!(
+                        "{} is out of range; use a percentage above 0% and at most 100%, e.g. \"2%\"",
+                        self.equivalence_margin.setting()
+                    ),
+                ));
+            }
+            _ => {}
+        }
         if self.arms.is_empty() {
             return Err(field_error("arms", "no arm; add [[simulation.arms]] entries with name, engine and channels"));
         }

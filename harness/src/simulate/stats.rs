@@ -1,28 +1,269 @@
 //! The statistics of a simulation, as pure functions over per-user values:
-//! a paired bootstrap over users, the 2×2 interaction, CUPED.
+//! a paired bootstrap over users with standard errors and minimum detectable
+//! effects, the 2×2 interaction and its three-way verdict, CUPED.
 //!
 //! Users are the unit: every arm sees the same users, so each statistic is a
 //! function of per-arm *means over the same users*, and a bootstrap resample
 //! draws users (not sessions or events) once for all arms, which keeps the
-//! pairing. Intervals are percentile intervals.
+//! pairing. Intervals are percentile intervals; the standard error is the
+//! standard deviation of the same resamples, and the minimum detectable
+//! effect (MDE) at power 1 − β in a two-sided test at level α = 1 − confidence
+//! is (z₍₁₋α/₂₎ + z₍₁₋β₎) · SE: 2.80 · SE at 95% and 80% power.
 
 use rand::RngExt;
 use rayon::prelude::*;
 use searchrec_datasets::rng::{Purpose, stream};
 
-use super::summary::{Estimate, Uplift};
+use super::summary::{Equivalence, Estimate, Uplift};
 use crate::{HarnessError, Result};
 
 /// Resamples drawn from one stream; blocks are fixed, never derived from the
 /// thread count, so an interval is the same on every machine.
 const BLOCK: usize = 64;
 
+/// The power every MDE is stated at.
+pub const POWER: f64 = 0.8;
+
 /// `Factorial::verdict` when Δ's interval lies above zero.
-pub const SUPPORTED: &str = "supported";
+pub const SUPER_ADDITIVE: &str = "super_additive";
 /// `Factorial::verdict` when Δ's interval lies below zero.
-pub const CONTRADICTED: &str = "contradicted";
-/// `Factorial::verdict` when Δ's interval contains zero.
-pub const NOT_SUPPORTED: &str = "not supported";
+pub const SUB_ADDITIVE: &str = "sub_additive";
+/// `Factorial::verdict` when the equivalence test puts Δ within ±margin.
+pub const ADDITIVE: &str = "additive";
+/// `Factorial::verdict` otherwise: the experiment cannot tell.
+pub const INCONCLUSIVE: &str = "inconclusive";
+
+/// The verdict on "1+1>2" from Δ's intervals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Δ's interval lies above zero: the couplings together add more than each alone.
+    SuperAdditive,
+    /// Δ's interval lies below zero: together they add less.
+    SubAdditive,
+    /// Δ's TOST interval lies inside [−m, m]: no interaction larger than the margin.
+    Additive,
+    /// Neither: the experiment could only detect |Δ| ≥ MDE.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// The word written to `results.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::SuperAdditive => SUPER_ADDITIVE,
+            Verdict::SubAdditive => SUB_ADDITIVE,
+            Verdict::Additive => ADDITIVE,
+            Verdict::Inconclusive => INCONCLUSIVE,
+        }
+    }
+}
+
+/// The verdict from Δ's interval at the confidence level (`interval`), its
+/// TOST interval at 1 − 2α (`tost`) and the equivalence margin m ≥ 0:
+/// super-additive when `interval` lies above zero, sub-additive when it lies
+/// below, additive when `tost` lies inside [−m, m] (both one-sided tests of
+/// TOST reject at α), inconclusive otherwise.
+pub fn verdict(interval: (f64, f64), tost: (f64, f64), margin: f64) -> Verdict {
+    if interval.0 > 0.0 {
+        Verdict::SuperAdditive
+    } else if interval.1 < 0.0 {
+        Verdict::SubAdditive
+    } else if -margin <= tost.0 && tost.1 <= margin {
+        Verdict::Additive
+    } else {
+        Verdict::Inconclusive
+    }
+}
+
+/// The verdict in one sentence, for people: the word, the interval it rests
+/// on, and for an inconclusive verdict the smallest |Δ| the experiment could
+/// detect (its MDE). `confidence` is the interval's level.
+pub fn statement(verdict: Verdict, delta: &Estimate, equivalence: &Equivalence, confidence: f64) -> String {
+    // Rounded so that 0.95 shows as 95%, not 95.00000000000001%.
+    let pct = |c: f64| format!("{}%", (c * 100.0 * 1e6).round() / 1e6);
+    let (m, ci, tost) = (short(equivalence.margin), pct(confidence), pct(equivalence.confidence));
+    match verdict {
+        Verdict::SuperAdditive => format!(
+            "super_additive: Δ = {} GMV/user, its {ci} interval [{}, {}] lies above 0",
+            short(delta.value),
+            short(delta.lower),
+            short(delta.upper)
+        ),
+        Verdict::SubAdditive => format!(
+            "sub_additive: Δ = {} GMV/user, its {ci} interval [{}, {}] lies below 0",
+            short(delta.value),
+            short(delta.lower),
+            short(delta.upper)
+        ),
+        Verdict::Additive => format!(
+            "additive within ±{m} GMV/user: Δ's {tost} interval [{}, {}] lies inside [−{m}, {m}] (TOST)",
+            short(equivalence.lower),
+            short(equivalence.upper)
+        ),
+        Verdict::Inconclusive => format!(
+            "inconclusive: the experiment could only detect |Δ| ≥ {} GMV/user ({} power, {} two-sided); \
+             Δ = {} [{}, {}] spans 0 and its {tost} interval is not inside ±{m}",
+            short(delta.mde.unwrap_or(f64::NAN)),
+            pct(POWER),
+            pct(1.0 - confidence),
+            short(delta.value),
+            short(delta.lower),
+            short(delta.upper)
+        ),
+    }
+}
+
+/// Three significant digits, at most (no exponent): 4.21, 0.0312, 1234.
+fn short(x: f64) -> String {
+    let a = x.abs();
+    let decimals = if !a.is_finite() || a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 || a == 0.0 {
+        2
+    } else {
+        (2.0 - a.log10().floor()).min(12.0) as usize
+    };
+    let text = format!("{x:.decimals$}");
+    // "-0.00" reads as a sign error.
+    if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        text.trim_start_matches('-').into()
+    } else {
+        text
+    }
+}
+
+/// The standard normal quantile Φ⁻¹(p) for p in (0, 1) (Wichura's AS 241,
+/// PPND16: about 16 correct digits); ±∞ at 0 and 1, NaN outside.
+#[allow(clippy::excessive_precision)] // AS 241's published coefficients, kept as printed.
+pub fn normal_quantile(p: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) || p.is_nan() {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
+                + 45921.953931549871457)
+                * r
+                + 13731.693765509461125)
+                * r
+                + 1971.5909503065514427)
+                * r
+                + 133.14166789178437745)
+                * r
+                + 3.387132872796366608)
+            / (((((((5226.495278852545925 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
+                + 21213.794301586595867)
+                * r
+                + 5394.1960214247511077)
+                * r
+                + 687.1870074920579083)
+                * r
+                + 42.313330701600911252)
+                * r
+                + 1.0);
+    }
+    let r = if q < 0.0 { p } else { 1.0 - p };
+    let r = (-r.ln()).sqrt();
+    let x = if r <= 5.0 {
+        let r = r - 1.6;
+        (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+            + 1.27045825245236838258)
+            * r
+            + 3.64784832476320460504)
+            * r
+            + 5.7694972214606914055)
+            * r
+            + 4.6303378461565452959)
+            * r
+            + 1.42343711074968357734)
+            / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
+                + 0.14810397642748007459)
+                * r
+                + 0.68976733498510000455)
+                * r
+                + 1.6763848301838038494)
+                * r
+                + 2.05319162663775882187)
+                * r
+                + 1.0)
+    } else {
+        let r = r - 5.0;
+        (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+            + 0.026532189526576123093)
+            * r
+            + 0.29656057182850489123)
+            * r
+            + 1.7848265399172913358)
+            * r
+            + 5.4637849111641143699)
+            * r
+            + 6.6579046435011037772)
+            / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
+                + 7.868691311456132591e-4)
+                * r
+                + 0.0148753612908506148525)
+                * r
+                + 0.13692988092273580531)
+                * r
+                + 0.59983220655588793769)
+                * r
+                + 1.0)
+    };
+    if q < 0.0 { -x } else { x }
+}
+
+/// The MDE's multiplier of the standard error: z₍₁₋α/₂₎ + z₍power₎ with
+/// α = 1 − `confidence` (2.8016 at 0.95 and 0.8).
+pub fn mde_multiplier(confidence: f64, power: f64) -> f64 {
+    normal_quantile(1.0 - (1.0 - confidence) / 2.0) + normal_quantile(power)
+}
+
+/// The bootstrap standard error: the sample standard deviation (n − 1) of
+/// the resampled statistics; 0 for fewer than two.
+pub fn bootstrap_se(draws: &[f64]) -> f64 {
+    variance(draws).sqrt()
+}
+
+/// An estimate from its point value and its sorted bootstrap draws: the
+/// percentile interval at `confidence`, the standard error of the draws and
+/// the MDE at [`POWER`] (a statistic without draws is exact: all zero).
+pub fn summarise(value: f64, sorted_draws: &[f64], confidence: f64) -> Estimate {
+    if sorted_draws.is_empty() {
+        return Estimate { value, lower: value, upper: value, se: Some(0.0), mde: Some(0.0) };
+    }
+    let (lower, upper) = percentile_interval(sorted_draws, confidence);
+    let se = bootstrap_se(sorted_draws);
+    Estimate { value, lower, upper, se: Some(se), mde: Some(mde_multiplier(confidence, POWER) * se) }
+}
+
+/// The equal-tailed percentile interval of sorted draws at `confidence`.
+pub fn percentile_interval(sorted_draws: &[f64], confidence: f64) -> (f64, f64) {
+    let tail = (1.0 - confidence) / 2.0;
+    (quantile(sorted_draws, tail), quantile(sorted_draws, 1.0 - tail))
+}
+
+/// Δ with its verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestedInteraction {
+    /// Δ with interval, SE and MDE.
+    pub estimate: Estimate,
+    /// The equivalence test.
+    pub equivalence: Equivalence,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The verdict in a sentence ([`statement`]).
+    pub statement: String,
+}
 
 /// A paired bootstrap over users.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,7 +277,8 @@ pub struct Bootstrap {
 }
 
 impl Bootstrap {
-    /// `statistic` of the column means, with its percentile interval.
+    /// `statistic` of the column means, with its percentile interval,
+    /// standard error and MDE ([`summarise`]).
     ///
     /// `columns` are per-user values of the same users in the same order
     /// (one column per arm, say); each resample draws users with replacement
@@ -46,6 +288,12 @@ impl Bootstrap {
     /// Errors: no column, no user, columns of different lengths, a value that
     /// is not finite, or no resample.
     pub fn estimate(&self, columns: &[&[f64]], statistic: impl Fn(&[f64]) -> f64 + Sync) -> Result<Estimate> {
+        let (value, draws) = self.draws(columns, statistic)?;
+        Ok(summarise(value, &draws, self.confidence))
+    }
+
+    /// The statistic on the full sample and its finite resampled values, sorted.
+    fn draws(&self, columns: &[&[f64]], statistic: impl Fn(&[f64]) -> f64 + Sync) -> Result<(f64, Vec<f64>)> {
         let invalid = |message: String| HarnessError::Invalid { what: "bootstrap".into(), message };
         let n = columns.first().map_or(0, |c| c.len());
         if n == 0 {
@@ -81,12 +329,31 @@ impl Bootstrap {
             .collect();
         let mut draws: Vec<f64> = blocks.into_iter().flatten().filter(|v| v.is_finite()).collect();
         draws.sort_unstable_by(f64::total_cmp);
-        let value = statistic(&full);
-        if draws.is_empty() {
-            return Ok(Estimate { value, lower: value, upper: value });
-        }
-        let tail = (1.0 - self.confidence) / 2.0;
-        Ok(Estimate { value, lower: quantile(&draws, tail), upper: quantile(&draws, 1.0 - tail) })
+        Ok((statistic(&full), draws))
+    }
+
+    /// The mean of per-user interactions (Δ) with its verdict: the interval,
+    /// SE and MDE as [`Bootstrap::mean`] gives them, and from the same
+    /// resamples the TOST interval at 1 − 2α = 2 · confidence − 1 that the
+    /// equivalence margin `margin` (GMV per user, ≥ 0; `margin_setting` says
+    /// how it was set) is tested against.
+    pub fn test_interaction(&self, per_user: &[f64], margin: f64, margin_setting: &str) -> Result<TestedInteraction> {
+        let (value, draws) = self.draws(&[per_user], |m| m[0])?;
+        let estimate = summarise(value, &draws, self.confidence);
+        let tost_confidence = 2.0 * self.confidence - 1.0;
+        let (lower, upper) =
+            if draws.is_empty() { (value, value) } else { percentile_interval(&draws, tost_confidence) };
+        let equivalence = Equivalence {
+            margin,
+            margin_setting: margin_setting.to_string(),
+            // Rounded so that 0.95 gives 0.9, not 0.8999999999999999.
+            confidence: (tost_confidence * 1e9).round() / 1e9,
+            lower,
+            upper,
+        };
+        let verdict = verdict((estimate.lower, estimate.upper), (lower, upper), margin);
+        let statement = statement(verdict, &estimate, &equivalence, self.confidence);
+        Ok(TestedInteraction { estimate, equivalence, verdict, statement })
     }
 
     /// The mean of one column with its interval.
@@ -104,8 +371,7 @@ impl Bootstrap {
         let difference = paired(control, treatment, |c, t| t - c)?;
         let absolute = self.mean(&difference)?;
         let relative = self.estimate(&[control, &difference], |m| m[1] / m[0])?;
-        let relative =
-            if relative.value.is_finite() { relative } else { Estimate { value: 0.0, lower: 0.0, upper: 0.0 } };
+        let relative = if relative.value.is_finite() { relative } else { Estimate::exact(0.0) };
         Ok(Uplift { absolute, relative })
     }
 
@@ -201,18 +467,6 @@ pub fn cuped(outcome: &[f64], covariate: &[f64]) -> CupedFit {
     CupedFit { theta, variance_reduction, adjusted }
 }
 
-/// The verdict on "1+1>2" from Δ's interval: [`SUPPORTED`] above zero,
-/// [`CONTRADICTED`] below, [`NOT_SUPPORTED`] when it contains zero.
-pub fn verdict(interaction: &Estimate) -> &'static str {
-    if interaction.lower > 0.0 {
-        SUPPORTED
-    } else if interaction.upper < 0.0 {
-        CONTRADICTED
-    } else {
-        NOT_SUPPORTED
-    }
-}
-
 /// Whether an interval excludes zero (a "significant" difference).
 pub fn excludes_zero(estimate: &Estimate) -> bool {
     estimate.lower > 0.0 || estimate.upper < 0.0
@@ -243,8 +497,14 @@ mod tests {
         // ¼, ½, ¼. The 95% interval runs from 0 to 1; a 30% interval
         // (quantiles 0.35 and 0.65) lies inside the ½ block.
         let values = [0.0, 1.0];
-        assert_eq!(bootstrap(0.95).mean(&values).unwrap(), Estimate { value: 0.5, lower: 0.0, upper: 1.0 });
-        assert_eq!(bootstrap(0.3).mean(&values).unwrap(), Estimate { value: 0.5, lower: 0.5, upper: 0.5 });
+        let wide = bootstrap(0.95).mean(&values).unwrap();
+        assert_eq!((wide.value, wide.lower, wide.upper), (0.5, 0.0, 1.0));
+        let narrow = bootstrap(0.3).mean(&values).unwrap();
+        assert_eq!((narrow.value, narrow.lower, narrow.upper), (0.5, 0.5, 0.5));
+        // The resampled mean has variance ¼ · ½ / … = 1/8 exactly: SE → √(1/8).
+        let se = wide.se.unwrap();
+        assert!((se - 0.125f64.sqrt()).abs() < 0.005, "{se}");
+        assert_eq!(narrow.se, wide.se, "the SE does not depend on the confidence level");
     }
 
     #[test]
@@ -254,7 +514,7 @@ mod tests {
         let control = [1.0, 20.0, 300.0, 4.0];
         let treatment: Vec<f64> = control.iter().map(|c| c + 5.0).collect();
         let u = bootstrap(0.95).uplift(&control, &treatment).unwrap();
-        assert_eq!(u.absolute, Estimate { value: 5.0, lower: 5.0, upper: 5.0 });
+        assert_eq!(u.absolute, Estimate::exact(5.0));
         assert!((u.relative.value - 5.0 / 81.25).abs() < 1e-12);
         assert!(u.relative.lower < u.relative.value && u.relative.value < u.relative.upper);
     }
@@ -263,7 +523,7 @@ mod tests {
     fn relative_uplift_over_nothing_is_zero() {
         let u = bootstrap(0.95).uplift(&[0.0, 0.0], &[1.0, 3.0]).unwrap();
         assert_eq!(u.absolute.value, 2.0);
-        assert_eq!(u.relative, Estimate { value: 0.0, lower: 0.0, upper: 0.0 });
+        assert_eq!(u.relative, Estimate::exact(0.0));
     }
 
     #[test]
@@ -285,8 +545,12 @@ mod tests {
         let b: Vec<f64> = neither.iter().map(|v| v + 3.0).collect();
         let a_b: Vec<f64> = neither.iter().map(|v| v + 5.0).collect();
         let d = bootstrap(0.95).interaction(&neither, &a, &b, &a_b).unwrap();
-        assert_eq!(d, Estimate { value: 0.0, lower: 0.0, upper: 0.0 });
-        assert_eq!(verdict(&d), NOT_SUPPORTED);
+        assert_eq!(d, Estimate::exact(0.0));
+        // Exactly additive users: the TOST interval is [0, 0], inside any margin.
+        let per_user = interactions(&neither, &a, &b, &a_b).unwrap();
+        let tested = bootstrap(0.95).test_interaction(&per_user, 0.1, "0.1").unwrap();
+        assert_eq!(tested.verdict, Verdict::Additive);
+        assert_eq!(tested.equivalence.confidence, 0.9);
     }
 
     #[test]
@@ -310,12 +574,101 @@ mod tests {
     }
 
     #[test]
-    fn verdict_follows_the_interval() {
-        let e = |lower, upper| Estimate { value: (lower + upper) / 2.0, lower, upper };
-        assert_eq!(verdict(&e(0.1, 2.0)), SUPPORTED);
-        assert_eq!(verdict(&e(-2.0, -0.1)), CONTRADICTED);
-        assert_eq!(verdict(&e(-1.0, 1.0)), NOT_SUPPORTED);
-        assert_eq!(verdict(&e(0.0, 1.0)), NOT_SUPPORTED);
+    fn every_verdict_is_reached_by_a_hand_made_estimate() {
+        // (95% interval, 90% interval, margin).
+        assert_eq!(verdict((0.1, 2.0), (0.3, 1.8), 5.0), Verdict::SuperAdditive);
+        assert_eq!(verdict((-2.0, -0.1), (-1.8, -0.3), 5.0), Verdict::SubAdditive);
+        // Spans zero; the 90% interval inside ±1: additive.
+        assert_eq!(verdict((-0.9, 0.8), (-0.7, 0.6), 1.0), Verdict::Additive);
+        // Spans zero; the 90% interval reaches past the margin: inconclusive.
+        assert_eq!(verdict((-0.9, 1.3), (-0.7, 1.1), 1.0), Verdict::Inconclusive);
+        assert_eq!(verdict((-3.0, 3.0), (-2.5, 2.5), 1.0), Verdict::Inconclusive);
+        // An interval touching zero is not above it.
+        assert_eq!(verdict((0.0, 1.0), (0.1, 0.9), 0.5), Verdict::Inconclusive);
+        // Significance comes first: a tiny but certain effect is super-additive.
+        assert_eq!(verdict((0.01, 0.02), (0.012, 0.018), 1.0), Verdict::SuperAdditive);
+        let words = [Verdict::SuperAdditive, Verdict::SubAdditive, Verdict::Additive, Verdict::Inconclusive]
+            .map(Verdict::as_str);
+        assert_eq!(words, ["super_additive", "sub_additive", "additive", "inconclusive"]);
+    }
+
+    #[test]
+    fn an_inconclusive_statement_names_the_mde() {
+        let delta = Estimate { value: 0.93, lower: -1.87, upper: 4.07, se: Some(1.5), mde: Some(4.2) };
+        let equivalence =
+            Equivalence { margin: 0.8, margin_setting: "2%".into(), confidence: 0.9, lower: -1.4, upper: 3.6 };
+        let text = statement(Verdict::Inconclusive, &delta, &equivalence, 0.95);
+        assert!(text.starts_with("inconclusive: the experiment could only detect |Δ| ≥ 4.20 GMV/user"), "{text}");
+        assert!(text.contains("80% power") && text.contains("5% two-sided"), "{text}");
+        assert!(!text.contains("not supported"), "{text}");
+        let text = statement(Verdict::Additive, &delta, &equivalence, 0.95);
+        assert!(text.starts_with("additive within ±0.800 GMV/user: Δ's 90% interval"), "{text}");
+        assert_eq!(short(-0.0001), "-0.000100");
+        assert_eq!(short(-0.0), "0.00");
+        assert_eq!(short(1234.4), "1234");
+    }
+
+    #[test]
+    fn tested_interactions_reach_each_verdict_from_per_user_values() {
+        let b = Bootstrap { resamples: 4_000, confidence: 0.95, seed: 5 };
+        let spread =
+            |centre: f64| -> Vec<f64> { (0..200).map(|i| centre + ((i * 37 % 41) as f64 - 20.0) / 10.0).collect() };
+        assert_eq!(b.test_interaction(&spread(2.0), 0.5, "0.5").unwrap().verdict, Verdict::SuperAdditive);
+        assert_eq!(b.test_interaction(&spread(-2.0), 0.5, "0.5").unwrap().verdict, Verdict::SubAdditive);
+        // Mean 0, SE ≈ 1.2/√200 ≈ 0.085: the 90% interval is about ±0.14.
+        assert_eq!(b.test_interaction(&spread(0.0), 0.5, "0.5").unwrap().verdict, Verdict::Additive);
+        let tested = b.test_interaction(&spread(0.0), 0.05, "0.05").unwrap();
+        assert_eq!(tested.verdict, Verdict::Inconclusive);
+        let mde = tested.estimate.mde.unwrap();
+        assert!(tested.statement.contains(&format!("|Δ| ≥ {}", short(mde))), "{}", tested.statement);
+        // The TOST interval is nested inside the 95% one.
+        let (e, q) = (&tested.estimate, &tested.equivalence);
+        assert!(e.lower <= q.lower && q.lower <= q.upper && q.upper <= e.upper, "{e:?} {q:?}");
+    }
+
+    #[test]
+    fn se_is_the_standard_deviation_of_the_bootstrap_draws() {
+        // Hand-made draws 1..5: mean 3, Σ(x − 3)² = 10, sd (n − 1) = √2.5.
+        let e = summarise(3.0, &[1.0, 2.0, 3.0, 4.0, 5.0], 0.95);
+        assert!((e.se.unwrap() - 2.5f64.sqrt()).abs() < 1e-15, "{e:?}");
+        assert_eq!((e.lower, e.upper), (1.1, 4.9));
+        // The same figure through a bootstrap: its draws' standard deviation.
+        let values: Vec<f64> = (0..40).map(|i| ((i * 7) % 13) as f64).collect();
+        let b = Bootstrap { resamples: 3_000, confidence: 0.95, seed: 9 };
+        let (value, draws) = b.draws(&[&values], |m| m[0]).unwrap();
+        let m = mean(&draws);
+        let sd = (draws.iter().map(|d| (d - m) * (d - m)).sum::<f64>() / (draws.len() - 1) as f64).sqrt();
+        let e = b.mean(&values).unwrap();
+        assert_eq!(e.value, value);
+        assert!((e.se.unwrap() - sd).abs() < 1e-12, "{} vs {sd}", e.se.unwrap());
+        // …which is near the textbook σ/√n of the mean (σ with n denominator).
+        let sigma = (variance(&values) * 39.0 / 40.0).sqrt();
+        assert!((e.se.unwrap() / (sigma / 40f64.sqrt()) - 1.0).abs() < 0.06, "{e:?}");
+        assert_eq!(summarise(7.0, &[], 0.95), Estimate::exact(7.0));
+    }
+
+    #[test]
+    fn mde_is_2_80_standard_errors_at_95_percent_and_80_percent_power() {
+        assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-14);
+        assert!((normal_quantile(0.8) - 0.841_621_233_572_914_3).abs() < 1e-14);
+        assert!((normal_quantile(0.5)).abs() < 1e-16);
+        assert!((normal_quantile(0.025) + 1.959_963_984_540_054).abs() < 1e-14);
+        assert!((normal_quantile(0.999) - 3.090_232_306_167_813_5).abs() < 1e-13);
+        assert!((normal_quantile(1e-10) + 6.361_340_902_404_056).abs() < 1e-12);
+        assert!(normal_quantile(0.0).is_infinite() && normal_quantile(1.5).is_nan());
+        let k = mde_multiplier(0.95, POWER);
+        assert!((k - 2.801_585_218_112_968).abs() < 1e-12, "{k}");
+        assert_eq!(format!("{k:.2}"), "2.80");
+        for estimate in [
+            bootstrap(0.95).mean(&[1.0, 4.0, 2.0, 8.0, 5.0]).unwrap(),
+            bootstrap(0.95).uplift(&[1.0, 4.0, 2.0, 8.0], &[2.0, 4.0, 5.0, 7.0]).unwrap().relative,
+        ] {
+            let (se, mde) = (estimate.se.unwrap(), estimate.mde.unwrap());
+            assert!(se > 0.0);
+            assert!((mde - k * se).abs() < 1e-12, "{mde} vs {k} × {se}");
+        }
+        // At 90% confidence the test is less strict: z₀.₉₅ + z₀.₈.
+        assert!((mde_multiplier(0.9, POWER) - (1.644_853_626_951_472_2 + 0.841_621_233_572_914_3)).abs() < 1e-12);
     }
 
     #[test]

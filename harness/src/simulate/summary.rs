@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A point estimate with its confidence interval.
+/// A point estimate with its confidence interval, standard error and
+/// minimum detectable effect.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Estimate {
@@ -13,6 +14,45 @@ pub struct Estimate {
     /// Lower end of the interval.
     pub lower: f64,
     /// Upper end of the interval.
+    pub upper: f64,
+    /// Bootstrap standard error: the standard deviation (n − 1) of the
+    /// statistic over the same paired resamples the interval comes from.
+    /// `None` in results written before schema 2.
+    #[serde(default)]
+    pub se: Option<f64>,
+    /// Minimum detectable effect at 80% power in a two-sided test at
+    /// 1 − confidence: (z₍₁₋α/₂₎ + z₀.₈) · `se`, 2.80 · `se` at 95%. The
+    /// smallest true effect (difference from zero, or from any fixed value
+    /// for an arm's mean) this experiment finds four times out of five.
+    /// `None` in results written before schema 2.
+    #[serde(default)]
+    pub mde: Option<f64>,
+}
+
+impl Estimate {
+    /// An estimate without interval width, standard error or MDE (all zero):
+    /// what a statistic that cannot vary reports.
+    pub fn exact(value: f64) -> Estimate {
+        Estimate { value, lower: value, upper: value, se: Some(0.0), mde: Some(0.0) }
+    }
+}
+
+/// The equivalence test (TOST) behind an `additive` verdict: Δ counts as
+/// additive when the (1 − 2α) interval, α = 1 − confidence, lies inside
+/// [−margin, margin] — both one-sided tests at level α reject.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Equivalence {
+    /// The margin m, GMV per user.
+    pub margin: f64,
+    /// How m was set: a percentage of the control (`neither`) arm's GMV per
+    /// user (`2%`), or an absolute figure (`1.5`).
+    pub margin_setting: String,
+    /// Confidence of the TOST interval: 1 − 2α = 2 · confidence − 1 (0.9 at 0.95).
+    pub confidence: f64,
+    /// Lower end of the TOST interval.
+    pub lower: f64,
+    /// Upper end of the TOST interval.
     pub upper: f64,
 }
 
@@ -102,9 +142,18 @@ pub struct Factorial {
     pub interaction: Estimate,
     /// Δ with CUPED.
     pub interaction_cuped: Cuped,
-    /// `supported` when Δ's interval lies above zero, `contradicted` when it
-    /// lies below, `not supported` otherwise.
+    /// `super_additive` when Δ's interval lies above zero, `sub_additive`
+    /// below it, `additive` when the equivalence test puts Δ within ±margin,
+    /// `inconclusive` otherwise. Schema 1 wrote `supported`, `contradicted`
+    /// or `not supported` (the first two mean the same as the first two now).
     pub verdict: String,
+    /// The verdict in a sentence; an inconclusive one names the MDE ("the
+    /// experiment could only detect |Δ| ≥ …"). Empty before schema 2.
+    #[serde(default)]
+    pub statement: String,
+    /// The equivalence test; `None` before schema 2.
+    #[serde(default)]
+    pub equivalence: Option<Equivalence>,
 }
 
 /// A comparison of two channel arms (for example both channels against search only).
@@ -141,8 +190,15 @@ pub struct SensitivityPoint {
     pub value: f64,
     /// Δ at that value.
     pub interaction: Estimate,
-    /// As in [`Factorial::verdict`].
+    /// As in [`Factorial::verdict`], with the margin taken from the
+    /// `neither` arm at this point.
     pub verdict: String,
+    /// As in [`Factorial::statement`].
+    #[serde(default)]
+    pub statement: String,
+    /// As in [`Factorial::equivalence`].
+    #[serde(default)]
+    pub equivalence: Option<Equivalence>,
 }
 
 /// Everything a simulation reports.
@@ -157,12 +213,19 @@ pub struct SimulationSummary {
     pub horizon_days: u32,
     /// Pre-period (CUPED covariate), days.
     pub pre_period_days: u32,
-    /// Seeds (replicates) pooled.
+    /// The simulation seed every stream of the simulation is keyed by (the
+    /// world seed unless `[simulation] seed` or a command-line flag set it).
+    /// Results of schema 1 are read with the world seed, which they used.
+    pub seed: u64,
+    /// Replicates: independent seeds per user, whose GMV is averaged per user.
     pub replicates: usize,
     /// Bootstrap resamples per interval.
     pub bootstrap_resamples: usize,
     /// Confidence level of every interval (0.95).
     pub confidence: f64,
+    /// Power at which every MDE is stated (0.8).
+    #[serde(default = "default_power")]
+    pub power: f64,
     /// Every arm.
     pub arms: Vec<ArmSummary>,
     /// Channel comparisons.
@@ -183,4 +246,8 @@ pub struct SimulationSummary {
     /// Share of the simulation's time spent inside engine calls: engine time
     /// over the time spent simulating users, both summed over threads.
     pub engine_share: f64,
+}
+
+fn default_power() -> f64 {
+    0.8
 }

@@ -7,14 +7,15 @@ use searchrec_harness::simulate::SensitivityPoint;
 use crate::format;
 use crate::svg::Svg;
 use crate::svg::frame::{Axis, Frame, LegendEntry, Mark, WIDTH};
-use crate::svg::palette::{BAD, GOOD, NEUTRAL};
+use crate::svg::palette::{ADDITIVE, BAD, GOOD, NEUTRAL};
 use crate::svg::scale::{Fit, Scale};
 
-/// The colour of a verdict.
+/// The colour of a verdict (schema 2's words, and schema 1's).
 pub(crate) fn verdict_colour(verdict: &str) -> &'static str {
     match verdict {
-        "supported" => GOOD,
-        "contradicted" => BAD,
+        "super_additive" | "supported" => GOOD,
+        "sub_additive" | "contradicted" => BAD,
+        "additive" => ADDITIVE,
         _ => NEUTRAL,
     }
 }
@@ -29,9 +30,10 @@ pub(crate) fn sensitivity_chart(parameter: &str, points: &[&SensitivityPoint]) -
         Axis::new(Scale::fit(ys, Fit { zero: true, log_from_ratio: None, pad: 0.06 }), "interaction Δ, GMV per user");
     let frame = Frame::standard(x, y, 240.0);
     let legend = [
-        LegendEntry::new(GOOD, Mark::Dot, "supported (CI above 0)"),
-        LegendEntry::new(NEUTRAL, Mark::Dot, "not supported (CI spans 0)"),
-        LegendEntry::new(BAD, Mark::Dot, "contradicted (CI below 0)"),
+        LegendEntry::new(GOOD, Mark::Dot, "super_additive (CI above 0)"),
+        LegendEntry::new(ADDITIVE, Mark::Dot, "additive (TOST within ±margin)"),
+        LegendEntry::new(NEUTRAL, Mark::Dot, "inconclusive (CI spans 0, wider than ±margin)"),
+        LegendEntry::new(BAD, Mark::Dot, "sub_additive (CI below 0)"),
     ];
     let title = format!("interaction Δ against {parameter}");
     let mut svg = Svg::new("sensitivity", WIDTH, frame.chart_height(legend.len()), &title);
@@ -44,8 +46,9 @@ pub(crate) fn sensitivity_chart(parameter: &str, points: &[&SensitivityPoint]) -
         let colour = verdict_colour(&p.verdict);
         let x = frame.px(p.value);
         svg.v_error_bar(x, frame.py(p.interaction.lower), frame.py(p.interaction.upper), colour);
+        let mde = p.interaction.mde.map_or_else(String::new, |m| format!(", MDE {}", format::sig(m)));
         let tip = format!(
-            "{} = {}: Δ = {} {}, {}",
+            "{} = {}: Δ = {} {}{mde}, {}",
             parameter,
             format::sig(p.value),
             format::signed(p.interaction.value),

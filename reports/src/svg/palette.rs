@@ -13,6 +13,8 @@ pub(crate) const GOOD: &str = "#009E73";
 pub(crate) const BAD: &str = "#D55E00";
 /// See [`GOOD`].
 pub(crate) const NEUTRAL: &str = "#6B7280";
+/// An "additive" verdict: shown to be within the equivalence margin.
+pub(crate) const ADDITIVE: &str = "#0072B2";
 
 /// A colour per series key, by first appearance, so one engine keeps its colour across a chart.
 pub(crate) struct Colours {

@@ -1,7 +1,10 @@
 //! The simulated business outcome: GMV per arm, the 2×2 coupling factorial
 //! and its verdict in plain words, the A/A check, the sensitivity sweep and
-//! the guardrails. Every figure here is simulated, and the page says so.
+//! the guardrails. Every estimate shows its standard error (SE) and minimum
+//! detectable effect (MDE) beside it — "—" for results of schema 1, which
+//! had neither. Every figure here is simulated, and the page says so.
 
+use searchrec_harness::simulate::stats::mde_multiplier;
 use searchrec_harness::simulate::{ArmSummary, Estimate, Factorial, SimulationSummary, Uplift};
 use serde::Serialize;
 
@@ -19,6 +22,7 @@ pub(crate) struct SimulationView {
     confidence: String,
     settings: Vec<Field>,
     gmv_chart: Option<ChartView>,
+    gmv_rows: Vec<GmvRow>,
     arms: Vec<ArmRow>,
     comparisons: Vec<UpliftRow>,
     factorial: Option<FactorialView>,
@@ -45,6 +49,16 @@ struct ArmRow {
     latency_p99: String,
 }
 
+/// GMV per user of one arm.
+#[derive(Debug, Serialize)]
+struct GmvRow {
+    name: String,
+    gmv: String,
+    interval: String,
+    se: String,
+    mde: String,
+}
+
 #[derive(Debug, Serialize)]
 struct UpliftRow {
     label: String,
@@ -52,8 +66,12 @@ struct UpliftRow {
     against: String,
     absolute: String,
     absolute_interval: String,
+    absolute_se: String,
+    absolute_mde: String,
     relative: String,
     relative_interval: String,
+    relative_se: String,
+    relative_mde: String,
     /// `above zero`, `below zero` or `spans zero`, of the absolute interval.
     reading: &'static str,
     class: &'static str,
@@ -66,11 +84,19 @@ struct FactorialView {
     uplifts: Vec<UpliftRow>,
     delta: String,
     interval: String,
+    se: String,
+    mde: String,
     verdict: String,
     verdict_class: &'static str,
+    /// The verdict's sentence from the results (empty for schema 1).
+    statement: String,
     explanation: String,
+    /// The equivalence test in words, when the results have one.
+    equivalence: Option<String>,
     cuped_delta: String,
     cuped_interval: String,
+    cuped_se: String,
+    cuped_mde: String,
     cuped_theta: String,
     cuped_variance_reduction: String,
 }
@@ -89,7 +115,10 @@ struct SensitivityRow {
     value: String,
     delta: String,
     interval: String,
+    se: String,
+    mde: String,
     verdict: String,
+    statement: String,
     class: &'static str,
 }
 
@@ -104,12 +133,33 @@ impl SimulationView {
                 Field::new("simulated users", format::count(s.users as u64)),
                 Field::new("horizon", format!("{} days", s.horizon_days)),
                 Field::new("pre-period (CUPED covariate)", format!("{} days", s.pre_period_days)),
-                Field::new("replicates (seeds pooled)", s.replicates.to_string()),
+                Field::new("replicates (each user's GMV averaged over them)", s.replicates.to_string()),
+                Field::new("simulation seed", s.seed.to_string()),
                 Field::new("bootstrap resamples", format::count(s.bootstrap_resamples as u64)),
                 Field::new("confidence of every interval", confidence.clone()),
+                Field::new(
+                    "MDE of every estimate",
+                    format!(
+                        "{} power, two-sided at {}: {} × SE",
+                        format::percent(s.power, 0),
+                        format::percent(1.0 - s.confidence, 0),
+                        format::fixed(mde_multiplier(s.confidence, s.power), 2)
+                    ),
+                ),
             ],
             confidence,
             gmv_chart: gmv_chart(&s.arms),
+            gmv_rows: s
+                .arms
+                .iter()
+                .map(|a| GmvRow {
+                    name: a.name.clone(),
+                    gmv: format::sig(a.gmv_per_user.value),
+                    interval: format::interval(a.gmv_per_user.lower, a.gmv_per_user.upper, format::sig),
+                    se: se(&a.gmv_per_user, format::sig),
+                    mde: mde(&a.gmv_per_user, format::sig),
+                })
+                .collect(),
             arms: s.arms.iter().map(arm_row).collect(),
             comparisons: s
                 .comparisons
@@ -193,6 +243,29 @@ fn arm_row(a: &ArmSummary) -> ArmRow {
     }
 }
 
+/// An estimate's standard error, "—" when the results have none (schema 1).
+fn se(e: &Estimate, f: impl Fn(f64) -> String) -> String {
+    e.se.map_or_else(|| "—".to_string(), f)
+}
+
+/// An estimate's MDE, "—" when the results have none (schema 1).
+fn mde(e: &Estimate, f: impl Fn(f64) -> String) -> String {
+    e.mde.map_or_else(|| "—".to_string(), f)
+}
+
+fn unsigned_percent(x: f64) -> String {
+    format::percent(x, 1)
+}
+
+/// The CSS class of a verdict word, of either schema.
+fn verdict_class(verdict: &str) -> &'static str {
+    match verdict {
+        "super_additive" | "supported" => "good",
+        "sub_additive" | "contradicted" => "bad",
+        _ => "neutral",
+    }
+}
+
 /// Where an interval lies relative to zero, and its CSS class.
 fn reading(e: &Estimate) -> (&'static str, &'static str) {
     if e.lower > 0.0 {
@@ -212,8 +285,12 @@ fn uplift_row(label: String, arm: &str, against: &str, u: &Uplift) -> UpliftRow 
         against: against.to_string(),
         absolute: format::signed(u.absolute.value),
         absolute_interval: format::interval(u.absolute.lower, u.absolute.upper, format::signed),
+        absolute_se: se(&u.absolute, format::sig),
+        absolute_mde: mde(&u.absolute, format::sig),
         relative: format::signed_percent(u.relative.value),
         relative_interval: format::interval(u.relative.lower, u.relative.upper, format::signed_percent),
+        relative_se: se(&u.relative, unsigned_percent),
+        relative_mde: mde(&u.relative, unsigned_percent),
         reading,
         class,
     }
@@ -235,28 +312,43 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
         }),
         _ => None,
     };
-    let (verdict_class, explanation) = match f.verdict.as_str() {
-        "supported" => (
-            "good",
-            format!(
-                "The {confidence} interval lies above zero: coupling search and feed both ways adds more GMV than the two couplings do separately."
-            ),
+    let mde_text = f.interaction.mde.map(format::sig);
+    let explanation = match f.verdict.as_str() {
+        "super_additive" | "supported" => format!(
+            "Super-additive: the {confidence} interval lies above zero: coupling search and feed both ways adds more GMV than the two couplings do separately."
         ),
-        "contradicted" => (
-            "bad",
-            format!(
-                "The {confidence} interval lies below zero: both couplings together add less than the sum of each alone \
-                 (for example a query-aware feed closing needs that search would have closed)."
-            ),
+        "sub_additive" | "contradicted" => format!(
+            "Sub-additive: the {confidence} interval lies below zero: both couplings together add less than the sum of each alone \
+             (for example a query-aware feed closing needs that search would have closed)."
         ),
-        "not supported" => (
-            "neutral",
-            format!(
-                "The {confidence} interval includes zero: this simulation cannot tell both couplings together from the sum of each alone."
-            ),
+        "additive" => {
+            "Additive: the equivalence test (TOST) puts Δ inside the margin: the couplings add up, with no interaction larger than the margin."
+                .to_string()
+        }
+        "inconclusive" => format!(
+            "Inconclusive: the {confidence} interval includes zero and is too wide to rule out an interaction as large as the margin; \
+             the experiment could only detect |Δ| ≥ {} GMV per user (its MDE). More users or replicates narrow it.",
+            mde_text.as_deref().unwrap_or("?")
         ),
-        _ => ("neutral", format!("The simulator's verdict at {confidence}.")),
+        "not supported" => format!(
+            "The {confidence} interval includes zero (results of schema 1, which reported no MDE and no equivalence test): \
+             this says nothing about how large an interaction the experiment could have missed."
+        ),
+        _ => format!("The simulator's verdict at {confidence}."),
     };
+    let equivalence = f.equivalence.as_ref().map(|q| {
+        let source = if q.margin_setting.ends_with('%') {
+            format!("{} of `{}`'s GMV per user", q.margin_setting, f.neither)
+        } else {
+            "set as an absolute figure".to_string()
+        };
+        format!(
+            "Equivalence margin ±{} GMV per user ({source}); Δ's {} interval {} (TOST).",
+            format::sig(q.margin),
+            format::percent(q.confidence, 0),
+            format::interval(q.lower, q.upper, format::signed)
+        )
+    });
     let i = &f.interaction;
     let c = &f.interaction_cuped;
     FactorialView {
@@ -269,11 +361,17 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
         ],
         delta: format::signed(i.value),
         interval: format::interval(i.lower, i.upper, format::signed),
+        se: se(i, format::sig),
+        mde: mde(i, format::sig),
         verdict: f.verdict.clone(),
-        verdict_class,
+        verdict_class: verdict_class(&f.verdict),
+        statement: f.statement.clone(),
         explanation,
+        equivalence,
         cuped_delta: format::signed(c.adjusted.value),
         cuped_interval: format::interval(c.adjusted.lower, c.adjusted.upper, format::signed),
+        cuped_se: se(&c.adjusted, format::sig),
+        cuped_mde: mde(&c.adjusted, format::sig),
         cuped_theta: format::sig(c.theta),
         cuped_variance_reduction: format::percent(c.variance_reduction, 1),
     }
@@ -301,12 +399,11 @@ fn sensitivity(s: &SimulationSummary) -> (Vec<ChartView>, Vec<SensitivityRow>) {
             value: format::short(p.value),
             delta: format::signed(p.interaction.value),
             interval: format::interval(p.interaction.lower, p.interaction.upper, format::signed),
+            se: se(&p.interaction, format::sig),
+            mde: mde(&p.interaction, format::sig),
             verdict: p.verdict.clone(),
-            class: match p.verdict.as_str() {
-                "supported" => "good",
-                "contradicted" => "bad",
-                _ => "neutral",
-            },
+            statement: p.statement.clone(),
+            class: verdict_class(&p.verdict),
         })
         .collect();
     (charts, rows)

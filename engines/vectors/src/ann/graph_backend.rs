@@ -44,6 +44,7 @@ impl GraphAnn {
             max_layer: config.max_layer,
             seed: LEVEL_SEED,
             parallel_build: config.parallel_build,
+            keep_pruned: config.keep_pruned,
         };
         let graph = GraphIndex::build(table.as_slice(), table.dim(), &params);
         Ok(GraphAnn { graph, table })

@@ -58,11 +58,16 @@ pub struct GraphParams {
     pub seed: u64,
     /// Insert on the rayon pool (faster, but the graph then depends on timing).
     pub parallel_build: bool,
+    /// Fill a list the diversity heuristic left short with the nearest
+    /// pruned candidates (the paper's `keepPrunedConnections`). Without it,
+    /// clusters of near-duplicate vectors keep one link into the cluster and
+    /// most of its members lose every in-link on level 0.
+    pub keep_pruned: bool,
 }
 
 impl Default for GraphParams {
     fn default() -> Self {
-        GraphParams { m: 16, ef_construction: 200, max_layer: 16, seed: 0, parallel_build: false }
+        GraphParams { m: 16, ef_construction: 200, max_layer: 16, seed: 0, parallel_build: false, keep_pruned: false }
     }
 }
 
@@ -448,6 +453,7 @@ impl GraphIndex {
             m,
             m0,
             ef_c,
+            keep_pruned: params.keep_pruned,
             vecs,
             links0: (0..n * (m0 + 1)).map(|_| AtomicU32::new(0)).collect(),
             upper: (0..total_upper).map(|_| AtomicU32::new(0)).collect(),
@@ -578,6 +584,7 @@ struct Builder {
     m: usize,
     m0: usize,
     ef_c: usize,
+    keep_pruned: bool,
     vecs: Vec<u32>,
     /// Per node: count, then `m0` ids.
     links0: Vec<AtomicU32>,
@@ -650,13 +657,15 @@ impl Builder {
 
     /// hnswlib's `getNeighborsByHeuristic2`: from `cands` (sorted nearest first), keep a
     /// candidate only if it is closer to the base than to every one already kept, up to
-    /// `m`. With fewer than `m` candidates all are kept.
+    /// `m`. With fewer than `m` candidates all are kept. With `keep_pruned`, a list left
+    /// short is filled with the nearest pruned candidates, in order.
     fn heuristic(&self, cands: &[(f32, u32)], m: usize, out: &mut Vec<(f32, u32)>) {
         out.clear();
         if cands.len() < m {
             out.extend_from_slice(cands);
             return;
         }
+        let mut pruned = 0;
         for &(d, c) in cands {
             if out.len() >= m {
                 break;
@@ -664,6 +673,19 @@ impl Builder {
             let rc = self.row(c);
             if out.iter().all(|&(_, r)| distance(rc, self.row(r)) >= d) {
                 out.push((d, c));
+            } else {
+                pruned += 1;
+            }
+        }
+        if self.keep_pruned && out.len() < m && pruned > 0 {
+            let kept = out.len();
+            for &candidate in cands {
+                if out.len() >= m {
+                    break;
+                }
+                if !out[..kept].iter().any(|&(_, r)| r == candidate.1) {
+                    out.push(candidate);
+                }
             }
         }
     }

@@ -53,7 +53,7 @@ fn recall(index: &GraphIndex, base: &[f32], queries: &[f32], dim: usize, k: usiz
 }
 
 fn params(seed: u64, parallel: bool) -> GraphParams {
-    GraphParams { m: 16, ef_construction: 100, max_layer: 16, seed, parallel_build: parallel }
+    GraphParams { m: 16, ef_construction: 100, max_layer: 16, seed, parallel_build: parallel, keep_pruned: false }
 }
 
 #[test]
@@ -149,8 +149,37 @@ fn edge_cases() {
     }
 
     // Tiny M and a level cap of zero.
-    let p = GraphParams { m: 0, ef_construction: 0, max_layer: 0, seed: 1, parallel_build: false };
+    let p = GraphParams { m: 0, ef_construction: 0, max_layer: 0, seed: 1, parallel_build: false, keep_pruned: false };
     let flat = GraphIndex::build(&base, dim, &p);
     assert_eq!(flat.max_level(), 0);
     assert_eq!(flat.search(q, 5, 5).len(), 5);
+}
+
+/// Clusters of near-duplicate vectors (as cold items sharing their leaf's
+/// mean produce): the diversity heuristic keeps one link into each cluster,
+/// so most members lose every level-0 in-link unless pruned candidates fill
+/// the lists.
+#[test]
+fn keeping_pruned_links_connects_near_duplicate_clusters() {
+    let (dim, clusters, per) = (8, 40, 100);
+    let mut rows = Vec::with_capacity(clusters * per * dim);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for c in 0..clusters {
+        let centre: Vec<f32> = (0..dim).map(|d| ((c * 7 + d * 3) % 11) as f32 - 5.0 + 0.1).collect();
+        for _ in 0..per {
+            let v: Vec<f32> = centre.iter().map(|x| x + rng.random_range(-1e-4f32..1e-4)).collect();
+            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            rows.extend(v.iter().map(|x| x / n));
+        }
+    }
+    let n = clusters * per;
+    let build = |keep_pruned| GraphIndex::build(&rows, dim, &GraphParams { keep_pruned, ..params(3, false) });
+    let (plain, kept) = (build(false), build(true));
+    assert!(plain.reachable() < n * 9 / 10, "the heuristic alone orphans duplicates: {}", plain.reachable());
+    assert!(
+        kept.reachable() > plain.reachable() + n / 4,
+        "pruned links fill the lists: {} vs {}",
+        kept.reachable(),
+        plain.reachable()
+    );
 }
