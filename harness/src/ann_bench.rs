@@ -84,8 +84,8 @@ pub struct IndexSpec {
     /// timing). Default false.
     pub parallel_build: bool,
     /// Fill short neighbour lists with pruned candidates (graph backends).
-    /// Default false.
-    pub keep_pruned: bool,
+    /// Default: each backend's own default (see `HnswConfig::keep_pruned`).
+    pub keep_pruned: Option<bool>,
     /// Candidate list sizes swept at search time. Default 10…128.
     pub ef_search: Vec<usize>,
     /// Neighbours asked for and scored. Default 10.
@@ -101,7 +101,7 @@ impl Default for IndexSpec {
             max_nb_connection: 16,
             ef_construction: 200,
             parallel_build: false,
-            keep_pruned: false,
+            keep_pruned: None,
             ef_search: vec![10, 16, 24, 32, 48, 64, 96, 128],
             k: 10,
             runs: 3,

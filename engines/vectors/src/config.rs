@@ -99,8 +99,11 @@ pub struct HnswConfig {
     /// nearest pruned candidates (the HNSW paper's `keepPrunedConnections`;
     /// hnsw_rs's `set_keeping_pruned`). Worlds with many near-duplicate item
     /// vectors (cold items share their leaf's mean) otherwise leave most of
-    /// a duplicate cluster without any level-0 in-link. Default false.
-    pub keep_pruned: bool,
+    /// a duplicate cluster without any level-0 in-link. Default: on for the
+    /// `graph` backend (on the medium world it lifted recall@10 at ef 64 from
+    /// 0.66 to 0.98, and on the 200k clustered set it bought recall at equal
+    /// speed), off for `hnsw_rs` (its behaviour before the option existed).
+    pub keep_pruned: Option<bool>,
 }
 
 impl Default for HnswConfig {
@@ -112,7 +115,7 @@ impl Default for HnswConfig {
             max_layer: 16,
             parallel_build: false,
             reachability_ef: 64,
-            keep_pruned: false,
+            keep_pruned: None,
         }
     }
 }

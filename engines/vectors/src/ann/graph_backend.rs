@@ -44,7 +44,7 @@ impl GraphAnn {
             max_layer: config.max_layer,
             seed: LEVEL_SEED,
             parallel_build: config.parallel_build,
-            keep_pruned: config.keep_pruned,
+            keep_pruned: config.keep_pruned.unwrap_or(true),
         };
         let graph = GraphIndex::build(table.as_slice(), table.dim(), &params);
         Ok(GraphAnn { graph, table })

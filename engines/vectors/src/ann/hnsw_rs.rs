@@ -65,7 +65,7 @@ impl HnswIndex {
         check_unit_table(&table)?;
         let mut hnsw =
             Hnsw::new(config.max_nb_connection, table.len(), config.max_layer, config.ef_construction, UnitDot);
-        hnsw.set_keeping_pruned(config.keep_pruned);
+        hnsw.set_keeping_pruned(config.keep_pruned.unwrap_or(false));
         if config.parallel_build {
             let rows: Vec<(&[f32], usize)> = table.rows().enumerate().map(|(i, r)| (r, i)).collect();
             hnsw.parallel_insert_slice(&rows);
