@@ -31,7 +31,9 @@ use std::time::Instant;
 
 use searchrec_engine::Hit;
 use searchrec_vectors::ann::clustered::clustered;
-use searchrec_vectors::{AnnBackend, AnnIndex, ExactIndex, HnswConfig, VectorTable, build_index, reachability};
+use searchrec_vectors::{
+    AnnBackend, AnnIndex, ExactIndex, HnswConfig, VectorError, VectorTable, build_index, reachability,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::ann::{DEFAULT_EPSILON, ann_benchmarks_recall, overlap_recall};
@@ -254,10 +256,7 @@ pub struct AnnBenchData {
 pub fn data(scenario: &AnnBenchScenario) -> Result<AnnBenchData> {
     let d = &scenario.data;
     let (base, queries) = clustered(d.items, d.queries, d.dim, d.clusters, d.sigma, d.seed);
-    let invalid = |e: searchrec_vectors::VectorError| HarnessError::Invalid {
-        what: "ann-bench data".into(),
-        message: e.to_string(),
-    };
+    let invalid = |e: VectorError| HarnessError::Invalid { what: "ann-bench data".into(), message: e.to_string() };
     let base = Arc::new(VectorTable::new(d.dim, base).map_err(invalid)?);
     let queries = VectorTable::new(d.dim, queries).map_err(invalid)?;
     let truth = ExactIndex::new(Arc::clone(&base))
@@ -325,10 +324,10 @@ fn measure(
         answers.clear();
         let started = Instant::now();
         if batched {
-            answers = index.search_batch(&data.queries, k, ef)?;
+            answers = index.search_batch(&data.queries, k, ef).map_err(searching)?;
         } else {
             for q in &queries {
-                answers.push(index.search(q, k, ef)?);
+                answers.push(index.search(q, k, ef).map_err(searching)?);
             }
         }
         best = best.min(started.elapsed().as_secs_f64());
@@ -349,10 +348,9 @@ fn measure(
     })
 }
 
-impl From<searchrec_vectors::VectorError> for HarnessError {
-    fn from(e: searchrec_vectors::VectorError) -> Self {
-        HarnessError::Invalid { what: "vector search".into(), message: e.to_string() }
-    }
+/// A search error of the benchmark, naming what failed.
+fn searching(e: VectorError) -> HarnessError {
+    HarnessError::Invalid { what: "ann-bench search".into(), message: e.to_string() }
 }
 
 /// Writes the base vectors, queries and the ground truth's ids as
