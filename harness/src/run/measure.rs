@@ -90,7 +90,9 @@ pub(crate) fn measure(
     if against.is_some() && !caps.recommend {
         return Err(invalid(&planned.id, "has `ann_against` but does not recommend; remove `ann_against`".into()));
     }
-    let twin = if against.is_none() && caps.recommend { engine.exact_twin() } else { None };
+    // Without users to ask (`ann_users = 0`) there is no recall to measure against the twin.
+    let twin =
+        if against.is_none() && caps.recommend && !bench.feed_users.is_empty() { engine.exact_twin() } else { None };
     let reference = match (against, &twin) {
         (Some(named), _) => Some((named, planned.ann_against.clone().unwrap_or_default())),
         (None, Some(twin)) => Some((twin.as_ref(), EXACT_TWIN.to_string())),
