@@ -249,16 +249,9 @@ impl ClosedLoop {
     /// left off.
     pub fn run(&self, engine: &dyn Engine, workload: &[Request]) -> Result<LoadSummary> {
         check_workload(workload)?;
-        check_threads(self.threads)?;
-        check_amount("warm_up", self.warm_up, true)?;
-        check_amount("measure", self.measure, false)?;
-        let cursor = AtomicU64::new(0);
-        if !self.warm_up.is_zero() {
-            self.phase(engine, workload, &cursor, self.warm_up, "warm_up")?;
-        }
-        let start = Instant::now();
-        let tally = self.phase(engine, workload, &cursor, self.measure, "measure")?;
-        let seconds = start.elapsed().as_secs_f64();
+        let (tally, seconds) = warm_then_measure(self.threads, self.warm_up, self.measure, |cursor, amount, what| {
+            self.phase(engine, workload, cursor, amount, what)
+        })?;
         Ok(tally.summary(self.threads, seconds))
     }
 
@@ -340,16 +333,10 @@ impl BatchLoop {
                 format!("a batch must hold from 1 to {MAX_BATCH} requests, not {}", self.batch),
             ));
         }
-        check_threads(self.threads)?;
-        check_amount("warm_up", self.warm_up, true)?;
-        check_amount("measure", self.measure, false)?;
-        let cursor = AtomicU64::new(0);
-        if !self.warm_up.is_zero() {
-            self.phase(engine, workload, &cursor, self.warm_up, "warm_up")?;
-        }
-        let start = Instant::now();
-        let (tally, calls) = self.phase(engine, workload, &cursor, self.measure, "measure")?;
-        let seconds = start.elapsed().as_secs_f64();
+        let ((tally, calls), seconds) =
+            warm_then_measure(self.threads, self.warm_up, self.measure, |cursor, amount, what| {
+                self.phase(engine, workload, cursor, amount, what)
+            })?;
         Ok(BatchLoopSummary { batch: self.batch, calls: calls.0, load: tally.summary(self.threads, seconds) })
     }
 
@@ -443,6 +430,28 @@ impl Merge for Calls {
         self.0 += other.0;
         Ok(())
     }
+}
+
+/// The unmeasured warm-up, then the measured phase, of a closed-loop run:
+/// both phases share one workload cursor, so the measurement continues the
+/// workload where the warm-up left off. Checks the thread count and both
+/// amounts first; returns the measured phase's outcome and its wall seconds.
+fn warm_then_measure<T>(
+    threads: usize,
+    warm_up: Amount,
+    measure: Amount,
+    phase: impl Fn(&AtomicU64, Amount, &str) -> Result<T>,
+) -> Result<(T, f64)> {
+    check_threads(threads)?;
+    check_amount("warm_up", warm_up, true)?;
+    check_amount("measure", measure, false)?;
+    let cursor = AtomicU64::new(0);
+    if !warm_up.is_zero() {
+        phase(&cursor, warm_up, "warm_up")?;
+    }
+    let start = Instant::now();
+    let outcome = phase(&cursor, measure, "measure")?;
+    Ok((outcome, start.elapsed().as_secs_f64()))
 }
 
 /// An open-loop run: request i is due at t0 + i / `rate`, whatever the
