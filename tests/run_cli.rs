@@ -342,3 +342,107 @@ fn the_simulation_seed_flags_seed_the_simulation_only() {
     let printed = String::from_utf8_lossy(&o.stdout);
     assert!(printed.contains("simulation seed 5") && printed.contains("SE ") && printed.contains("MDE "), "{printed}");
 }
+
+/// The coupling factorial on hybrids, for the world-replication test.
+const FACTORIAL: &str = r#"
+name = "worlds"
+[world]
+scale = "tiny"
+seed = 11
+[[engines]]
+name = "neither"
+kind = "hybrid"
+params = { personalised_search = false, query_aware_feed = false }
+[[engines]]
+name = "a"
+kind = "hybrid"
+params = { personalised_search = true, query_aware_feed = false }
+[[engines]]
+name = "b"
+kind = "hybrid"
+params = { personalised_search = false, query_aware_feed = true }
+[[engines]]
+name = "a_b"
+kind = "hybrid"
+[simulation]
+users = 60
+horizon_days = 14
+replicates = 1
+bootstrap_resamples = 300
+world_seeds = [11, 12, 13]
+arms = [
+  { name = "neither", engine = "neither", channels = "both" },
+  { name = "a", engine = "a", channels = "both" },
+  { name = "b", engine = "b", channels = "both" },
+  { name = "a_b", engine = "a_b", channels = "both" },
+]
+factorial = { neither = "neither", a = "a", b = "b", a_b = "a_b" }
+"#;
+
+#[test]
+fn an_experiment_replicated_over_worlds_pools_their_delta() {
+    let dir = tempfile::tempdir().unwrap();
+    // One seed is no replication: refused before any work, naming the field.
+    let single = write(dir.path(), "single.toml", &FACTORIAL.replace("[11, 12, 13]", "[11]"));
+    let o = searchrec(&["simulate", &single, "--out", dir.path().join("never").to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("simulation.world_seeds"), "{}", stderr(&o));
+
+    let scenario = write(dir.path(), "worlds.toml", FACTORIAL);
+    let out = dir.path().join("sim");
+    let o = searchrec(&["simulate", &scenario, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sim = read_results(&out).unwrap().simulation.unwrap();
+    let w = sim.worlds.as_ref().expect("pooled over worlds");
+    assert_eq!(w.worlds, 3);
+    let seeds: Vec<u64> = w.per_world.iter().map(|e| e.world_seed).collect();
+    assert_eq!(seeds, [11, 12, 13]);
+    // The run's own world is one of them, not simulated twice: its Δ is the run's.
+    assert_eq!(w.per_world[0].interaction, sim.factorial.as_ref().unwrap().interaction);
+    // Each world has its own engines and users: the worlds' Δ differ.
+    let deltas: Vec<f64> = w.per_world.iter().map(|e| e.interaction.value).collect();
+    assert!(deltas[0] != deltas[1] && deltas[1] != deltas[2], "{deltas:?}");
+    // The pooled Δ is the worlds' mean; its SE holds the between-world spread.
+    let mean = deltas.iter().sum::<f64>() / 3.0;
+    assert!((w.interaction.value - mean).abs() < 1e-9, "{} vs {mean}", w.interaction.value);
+    let sd = (deltas.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+    assert!((w.between_world_sd - sd).abs() < 1e-9);
+    let se = w.interaction.se.unwrap();
+    assert!(se > 0.5 * sd * (2.0f64 / 3.0).sqrt(), "SE {se} ignores the between-world spread {sd}");
+    assert!(w.statement.starts_with(&w.verdict), "{}", w.statement);
+    let printed = String::from_utf8_lossy(&o.stdout);
+    assert!(printed.contains("over 3 worlds") && printed.contains("world seed 12"), "{printed}");
+}
+
+#[test]
+fn a_sensitivity_grid_is_independent_experiments_with_holm_adjusted_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = "sensitivity = [{ parameter = \"behaviour.seed_offset\", values = [1.5, 3.5], by = { parameter = \
+                \"needs.leaf_temperature\", values = [2.0, 6.0] } }]";
+    let scenario = write(dir.path(), "grid.toml", &FACTORIAL.replace("world_seeds = [11, 12, 13]", grid));
+    let out = dir.path().join("sim");
+    let o = searchrec(&["simulate", &scenario, "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sim = read_results(&out).unwrap().simulation.unwrap();
+    let points = &sim.sensitivity;
+    let cells: Vec<(f64, Option<f64>)> = points.iter().map(|p| (p.value, p.by_value)).collect();
+    assert_eq!(cells, [(1.5, Some(2.0)), (1.5, Some(6.0)), (3.5, Some(2.0)), (3.5, Some(6.0))]);
+    let mut seeds: Vec<u64> = points.iter().map(|p| p.seed.unwrap()).collect();
+    seeds.push(sim.seed);
+    seeds.sort_unstable();
+    seeds.dedup();
+    assert_eq!(seeds.len(), 5, "every point simulates under its own seed");
+    // Each point regenerated its world: the control arm's GMV moves with the parameters.
+    let neither: Vec<f64> = points.iter().map(|p| p.gmv_neither.unwrap()).collect();
+    assert!(neither.windows(2).all(|w| w[0] != w[1]), "{neither:?}");
+    let raw: Vec<f64> = points.iter().map(|p| p.p_value.unwrap()).collect();
+    let adjusted: Vec<f64> = points.iter().map(|p| p.adjusted_p_value.unwrap()).collect();
+    assert_eq!(adjusted, searchrec_harness::simulate::holm(&raw));
+    for p in points {
+        assert!(p.retrained && p.by_parameter.as_deref() == Some("needs.leaf_temperature"));
+        assert!(p.adjusted_p_value >= p.p_value);
+        let significant = p.adjusted_p_value.unwrap() < 0.05;
+        assert_eq!(significant, p.verdict.ends_with("_additive") && p.verdict != "additive", "{p:?}");
+        assert!(p.statement.starts_with(&p.verdict) && p.interaction.mde.is_some(), "{p:?}");
+    }
+}

@@ -45,6 +45,10 @@ pub enum Purpose {
     SimulationSample = 13,
     /// Simulator: bootstrap resamples, keyed (statistic, block).
     SimulationBootstrap = 14,
+    /// Simulator: an arm's perturbation of the lists it shows (the A/A
+    /// check's tie-break, the planted control's demotion), keyed (user,
+    /// session) under the perturbation's own seed.
+    SimulationPerturbation = 15,
 }
 
 /// Opens the stream for `(seed, purpose, a, b)`.

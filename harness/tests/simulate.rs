@@ -10,8 +10,8 @@ use searchrec_engine::{
 };
 use searchrec_harness::HarnessError;
 use searchrec_harness::simulate::{
-    ArmSettings, Channels, ComparisonSettings, Estimate, FactorialArms, Margin, SimulationOutput, SimulationSettings,
-    SimulationSummary, Stage, SweepSettings, check, simulate,
+    ArmSettings, ChannelArms, Channels, ComparisonSettings, Estimate, FactorialArms, Margin, PlantedSettings,
+    SimulationOutput, SimulationSettings, SimulationSummary, Stage, SweepSettings, check, simulate,
 };
 
 // ---------------------------------------------------------------- fixtures
@@ -190,6 +190,12 @@ fn factorial_settings() -> SimulationSettings {
         ],
         factorial: Some(FactorialArms { neither: "neither".into(), a: "a".into(), b: "b".into(), a_b: "a_b".into() }),
         comparisons: vec![compare("a_b", "search_only"), compare("a_b", "feed_only")],
+        channel_arms: Some(ChannelArms {
+            search: "search_only".into(),
+            feed: "feed_only".into(),
+            both: "neither".into(),
+        }),
+        planted: Some(PlantedSettings::default()),
         ..SimulationSettings::default()
     }
 }
@@ -283,7 +289,7 @@ fn validate_names_the_field_and_the_fix() {
     let factorial = FactorialArms { neither: "x".into(), a: "nope".into(), b: "x".into(), a_b: "x".into() };
     let unknown = SimulationSettings { factorial: Some(factorial), ..base.clone() };
     assert!(field(unknown).starts_with("simulation.factorial.a: no arm is called `nope`"));
-    let sweep = |parameter: &str| SweepSettings { parameter: parameter.into(), values: vec![1.0] };
+    let sweep = |parameter: &str| SweepSettings { parameter: parameter.into(), values: vec![1.0], by: None };
     let no_factorial = SimulationSettings { sensitivity: vec![sweep("behaviour.seed_offset")], ..base.clone() };
     assert!(field(no_factorial).starts_with("simulation.sensitivity"));
     let mut world_param = factorial_settings();
@@ -328,10 +334,17 @@ fn check_refuses_bad_experiments_before_any_work() {
     assert!(message.contains("personalised_search = false"), "{message}");
     // A sweep value outside the scenario's range.
     let mut sweep = SimulationSettings { users: 50, ..factorial_settings() };
-    sweep.sensitivity = vec![SweepSettings { parameter: "behaviour.cart_abandon".into(), values: vec![0.1, 2.0] }];
+    sweep.sensitivity =
+        vec![SweepSettings { parameter: "behaviour.cart_abandon".into(), values: vec![0.1, 2.0], by: None }];
     let (what, message) = attempt(sweep);
     assert_eq!(what, "simulation.sensitivity[0]");
     assert_eq!(message, "`behaviour.cart_abandon` = 2: 2 is out of range; allowed: 0 to 1");
+    // Valid sweeps are still not the simulation's to run: each point needs a new world and engines.
+    let mut sweep = SimulationSettings { users: 50, ..factorial_settings() };
+    sweep.sensitivity = vec![SweepSettings { parameter: "behaviour.cart_abandon".into(), values: vec![0.1], by: None }];
+    let (what, message) = attempt(sweep);
+    assert_eq!(what, "simulation.sensitivity");
+    assert!(message.contains("searchrec run"), "{message}");
     assert_eq!(faulty.calls.load(Ordering::Relaxed), 0, "a refused experiment must not call an engine");
 
     // The same checks answer without engines being built.
@@ -372,7 +385,6 @@ fn same_results_with_one_and_two_threads() {
     settings.replicates = 2;
     settings.bootstrap_resamples = 300;
     settings.aa_replicates = 2;
-    settings.sensitivity = vec![SweepSettings { parameter: "needs.leaf_temperature".into(), values: vec![2.0] }];
     let in_pool = |threads| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| run(&settings, 11))
@@ -435,22 +447,18 @@ fn aa_false_positive_rate_is_near_nominal() {
 }
 
 #[test]
-fn the_factorial_reports_delta_cuped_and_sensitivity() {
+fn the_factorial_reports_delta_cuped_and_its_controls() {
     let mut settings = factorial_settings();
     settings.users = 200;
     settings.replicates = 1;
     settings.bootstrap_resamples = 500;
-    let default_temperature = world().scenario.needs.leaf_temperature;
-    settings.sensitivity =
-        vec![SweepSettings { parameter: "needs.leaf_temperature".into(), values: vec![default_temperature, 0.0] }];
     let progress = AtomicUsize::new(0);
     let on_progress = |stage: Stage, n: u64| {
         assert_ne!(stage, Stage::AaCheck);
         progress.fetch_add(n as usize, Ordering::Relaxed);
     };
     let out = simulate(world(), &engines(), &settings, 4, Some(&on_progress)).unwrap();
-    let planned = settings.planned_runs(Stage::Experiment) + settings.planned_runs(Stage::Sensitivity);
-    assert_eq!(progress.load(Ordering::Relaxed) as u64, planned);
+    assert_eq!(progress.load(Ordering::Relaxed) as u64, settings.planned_runs(Stage::Experiment));
 
     let s = &out.summary;
     assert_eq!(s.label, "simulated");
@@ -478,20 +486,34 @@ fn the_factorial_reports_delta_cuped_and_sensitivity() {
         estimates.extend([u.absolute, u.relative]);
     }
     estimates.extend([f.interaction, f.interaction_cuped.adjusted]);
-    estimates.extend(s.sensitivity.iter().map(|p| p.interaction));
     for e in &estimates {
         let (se, mde) = (e.se.expect("se"), e.mde.expect("mde"));
         assert!(se > 0.0, "{e:?}");
         assert!((mde / se - 2.801_585_218_112_968).abs() < 1e-9, "{e:?}");
     }
     assert_eq!((s.seed, s.power), (4, 0.8));
-    for p in &s.sensitivity {
-        assert!(["super_additive", "sub_additive", "additive", "inconclusive"].contains(&p.verdict.as_str()));
-        assert!(p.equivalence.is_some() && p.statement.starts_with(&p.verdict));
+    assert!(s.sensitivity.is_empty(), "sweeps are the run's, not the simulation's");
+    // CUPED on Δ: θ fitted, the reduction a share of the variance (it can
+    // be slightly negative when θ's own noise costs more than it removes).
+    assert!(f.interaction_cuped.theta.is_finite());
+    assert!((-0.5..=1.0).contains(&f.interaction_cuped.variance_reduction), "{:?}", f.interaction_cuped);
+    // The channel-level interaction: both − search only − feed only + 0.
+    let c = s.channel_interaction.as_ref().expect("channel interaction");
+    let channel = gmv("neither") - gmv("search_only") - gmv("feed_only");
+    assert!((c.interaction.value - channel).abs() < 1e-9, "{} vs {channel}", c.interaction.value);
+    // Per session: Σ GMV / Σ sessions over the users.
+    for arm in &s.arms {
+        let rows: Vec<_> = out.users.iter().filter(|r| r.arm == arm.name).collect();
+        let (gmv, sessions) = rows.iter().fold((0.0, 0u32), |(g, n), r| (g + r.gmv, n + r.sessions));
+        let per_session = arm.gmv_per_session.expect("per session").value;
+        assert!((per_session - gmv / sessions as f64).abs() < 1e-9, "{}: {per_session}", arm.name);
     }
-    // CUPED changes the interval, never the point estimate.
-    assert!((f.interaction_cuped.adjusted.value - f.interaction.value).abs() < 1e-9);
-    assert!((0.0..=1.0).contains(&f.interaction_cuped.variance_reduction));
+    // The planted control: Δ plus X exactly; demoting `a_b`'s search costs GMV.
+    let p = s.planted.as_ref().expect("planted control");
+    assert!((p.interaction.value - (f.interaction.value + p.size.value)).abs() < 1e-9);
+    assert!(p.size.value < 0.0, "{p:?}");
+    assert_eq!(p.detected, p.verdict == "sub_additive");
+    assert!(p.statement.starts_with("a planted interaction of"), "{}", p.statement);
     // The coupling flags come from the engines.
     let flags = |name: &str| {
         let a = s.arms.iter().find(|a| a.name == name).unwrap();
@@ -505,11 +527,8 @@ fn the_factorial_reports_delta_cuped_and_sensitivity() {
         s.arms.iter().find(|a| a.name == "search_only").unwrap().guardrails.searches_per_user,
         s.arms.iter().find(|a| a.name == "search_only").unwrap().guardrails.sessions_per_user
     );
-    // At the world's own value the sweep reruns the experiment's seeds: the same Δ.
-    assert_eq!(s.sensitivity.len(), 2);
-    assert_eq!(s.sensitivity[0].interaction.value, f.interaction.value);
     eprintln!(
-        "tiny world: Δ = {:.3} [{:.3}, {:.3}] SE {:.3} ({}), CUPED θ {:.3}, variance reduction {:.3}; at τ = 0: Δ = {:.3}",
+        "tiny world: Δ = {:.3} [{:.3}, {:.3}] SE {:.3} ({}), CUPED θ {:.3}, variance reduction {:.3}",
         f.interaction.value,
         f.interaction.lower,
         f.interaction.upper,
@@ -517,7 +536,6 @@ fn the_factorial_reports_delta_cuped_and_sensitivity() {
         f.statement,
         f.interaction_cuped.theta,
         f.interaction_cuped.variance_reduction,
-        s.sensitivity[1].interaction.value
     );
 
     // Rows: one user row per (user, arm), sessions adding up to the totals.

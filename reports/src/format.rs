@@ -109,6 +109,11 @@ pub(crate) fn micros(us: f64) -> String {
     }
 }
 
+/// A p-value: three decimals, `<0.001` below that (`0.012`, `1.000`).
+pub(crate) fn p_value(p: f64) -> String {
+    if p.is_finite() && p < 0.001 { "<0.001".into() } else { fixed(p, 3) }
+}
+
 /// `[lower, upper]` with both ends formatted by `f`.
 pub(crate) fn interval(lower: f64, upper: f64, f: impl Fn(f64) -> String) -> String {
     format!("[{}, {}]", f(lower), f(upper))
@@ -190,5 +195,9 @@ mod tests {
         assert_eq!(short(0.5), "0.5");
         assert_eq!(short(1.0), "1");
         assert_eq!(short(12_345.0), "12,345");
+        assert_eq!(p_value(0.0123), "0.012");
+        assert_eq!(p_value(0.0004), "<0.001");
+        assert_eq!(p_value(1.0), "1.000");
+        assert_eq!(p_value(f64::NAN), MISSING);
     }
 }

@@ -14,9 +14,10 @@ use searchrec_harness::results::{
     AnnRow, BuildInfo, Direction, EngineRun, EvaluationInfo, Example, Gate, HostInfo, LoadMode, LoadRow, Metric,
     ParetoFront, QualityRow, QuerySetInfo, Results, RunInfo, SCHEMA_VERSION, Significance, WorldInfo, pareto_front,
 };
+use searchrec_harness::simulate::stats::normal_cdf;
 use searchrec_harness::simulate::{
-    AaCheck, ArmComparison, ArmSummary, Cuped, Equivalence, Estimate, Factorial, Guardrails, SensitivityPoint,
-    SimulationSummary, Uplift,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, Guardrails,
+    PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication, holm,
 };
 
 /// The dataset name used in metric names.
@@ -183,7 +184,7 @@ fn uplift(absolute: f64, half: f64, control: f64) -> Uplift {
 
 /// The equivalence test of an interaction: margin 2% of `neither`, the 90%
 /// interval (the 95% one narrowed by 1.645 / 1.96).
-fn equivalence(delta: &Estimate, neither: f64) -> Equivalence {
+pub fn equivalence(delta: &Estimate, neither: f64) -> Equivalence {
     let half = (delta.upper - delta.lower) / 2.0 * 1.644_853_626_951_472 / 1.959_963_984_540_054;
     Equivalence {
         margin: 0.02 * neither,
@@ -205,7 +206,36 @@ fn statement(verdict: &str, delta: &Estimate) -> String {
     }
 }
 
+/// Sessions per user of an arm serving `channels`: a search-only arm only
+/// gets visits from users with an open need, so it draws the fewest.
+fn sessions_per_user(channels: &str) -> f64 {
+    match channels {
+        "search" => 4.1,
+        "feed" => 7.6,
+        _ => 9.4,
+    }
+}
+
+/// GMV per session of an arm with `gmv` per user serving `channels`.
+fn gmv_per_session(gmv: f64, channels: &str) -> f64 {
+    gmv / sessions_per_user(channels)
+}
+
+/// A channel comparison of `arm` against `against`, per user and per session.
+fn comparison(arm: (&str, f64), against: (&str, &str, f64), half: f64) -> ArmComparison {
+    let (name, gmv) = arm;
+    let (control, channels, control_gmv) = against;
+    let per_session = gmv_per_session(gmv, "both") - gmv_per_session(control_gmv, channels);
+    ArmComparison {
+        arm: name.into(),
+        against: control.into(),
+        uplift: uplift(gmv - control_gmv, half, control_gmv),
+        per_session: Some(estimate(per_session, 0.3)),
+    }
+}
+
 fn arm(name: &str, engine: &str, channels: &str, a: bool, b: bool, gmv: f64) -> ArmSummary {
+    let per_session = gmv_per_session(gmv, channels);
     ArmSummary {
         name: name.into(),
         engine: engine.into(),
@@ -213,12 +243,13 @@ fn arm(name: &str, engine: &str, channels: &str, a: bool, b: bool, gmv: f64) -> 
         personalised_search: a,
         query_aware_feed: b,
         gmv_per_user: estimate(gmv, gmv * 0.035),
+        gmv_per_session: Some(estimate(per_session, per_session * 0.03)),
         guardrails: Guardrails {
             ctr: 0.031 + gmv / 4000.0,
             conversion: 0.042 + gmv / 3000.0,
             average_order_value: 38.5 + gmv / 20.0,
             coverage: 0.34 + gmv / 1000.0,
-            sessions_per_user: 9.4,
+            sessions_per_user: sessions_per_user(channels),
             searches_per_user: if channels == "feed" { 0.0 } else { 4.1 },
             latency_p50_us: 310.0,
             latency_p99_us: 1850.0,
@@ -226,41 +257,127 @@ fn arm(name: &str, engine: &str, channels: &str, a: bool, b: bool, gmv: f64) -> 
     }
 }
 
-/// The simulation: the factorial finds "1+1>2" (super-additive); the sweep
-/// reaches every verdict word.
+/// The sweeps' points before testing: parameter, value, the grid's second
+/// parameter and its value, Δ, the half-width of its 95% interval, the
+/// control's GMV per user at the point, and the verdict the Holm-adjusted
+/// tests give (checked by `sensitivity_verdicts_follow_the_holm_adjusted_tests`).
+type RawPoint = (&'static str, f64, Option<(&'static str, f64)>, f64, f64, f64, &'static str);
+
+/// The first parameter of the fixture's two-parameter grid, and its second.
+pub const GRID: (&str, &str) = ("behaviour.seed_offset", "behaviour.examination_eta");
+
+/// Two one-parameter sweeps and a 2×3 grid: every verdict word appears in
+/// both kinds.
+const SWEEPS: [RawPoint; 14] = [
+    ("behaviour.seed_strength", 0.0, None, -1.6, 0.7, 41.2, "sub_additive"),
+    ("behaviour.seed_strength", 0.5, None, 0.3, 0.8, 41.2, "inconclusive"),
+    ("behaviour.seed_strength", 1.0, None, 1.4, 0.8, 41.2, "super_additive"),
+    ("behaviour.seed_strength", 1.5, None, 2.6, 0.9, 41.2, "super_additive"),
+    ("behaviour.seed_strength", 2.0, None, 3.1, 1.0, 41.2, "super_additive"),
+    ("behaviour.examination_eta", 0.5, None, 2.9, 0.9, 41.2, "super_additive"),
+    ("behaviour.examination_eta", 1.0, None, 2.1, 0.8, 41.2, "super_additive"),
+    ("behaviour.examination_eta", 1.5, None, 0.05, 0.3, 41.2, "additive"),
+    (GRID.0, 1.5, Some((GRID.1, 0.5)), 3.4, 1.0, 44.0, "super_additive"),
+    (GRID.0, 2.5, Some((GRID.1, 0.5)), 2.2, 0.9, 41.9, "super_additive"),
+    (GRID.0, 3.5, Some((GRID.1, 0.5)), 0.4, 1.0, 39.6, "inconclusive"),
+    (GRID.0, 1.5, Some((GRID.1, 1.5)), 0.02, 0.25, 42.3, "additive"),
+    (GRID.0, 2.5, Some((GRID.1, 1.5)), -0.6, 0.9, 40.1, "inconclusive"),
+    (GRID.0, 3.5, Some((GRID.1, 1.5)), -2.1, 0.8, 37.8, "sub_additive"),
+];
+
+/// The sweeps' points as the simulator reports them: each an experiment of
+/// its own (retrained, its own seed), with its two-sided p-value from Δ's
+/// SE and that p-value adjusted by Holm's method over all the points.
+pub fn sensitivity_points() -> Vec<SensitivityPoint> {
+    let tested: Vec<(Estimate, f64)> = SWEEPS
+        .iter()
+        .map(|&(_, _, _, d, half, _, _)| {
+            let interaction = estimate(d, half);
+            (interaction, 2.0 * normal_cdf(-d.abs() / interaction.se.unwrap()))
+        })
+        .collect();
+    let adjusted = holm(&tested.iter().map(|t| t.1).collect::<Vec<_>>());
+    SWEEPS
+        .iter()
+        .zip(tested)
+        .zip(adjusted)
+        .enumerate()
+        .map(|(i, ((&(parameter, value, by, _, _, gmv_neither, verdict), (interaction, p)), adjusted))| {
+            let statement = match verdict {
+                "inconclusive" | "additive" => statement(verdict, &interaction),
+                word => format!(
+                    "{word}: Δ = {:.2} [{:.2}, {:.2}], Holm-adjusted p = {adjusted:.2e} over {} points",
+                    interaction.value,
+                    interaction.lower,
+                    interaction.upper,
+                    SWEEPS.len()
+                ),
+            };
+            SensitivityPoint {
+                parameter: parameter.into(),
+                value,
+                by_parameter: by.map(|b| b.0.into()),
+                by_value: by.map(|b| b.1),
+                interaction,
+                gmv_neither: Some(gmv_neither),
+                p_value: Some(p),
+                adjusted_p_value: Some(adjusted),
+                verdict: verdict.into(),
+                statement,
+                equivalence: Some(equivalence(&interaction, gmv_neither)),
+                retrained: true,
+                seed: Some(9_100 + i as u64),
+            }
+        })
+        .collect()
+}
+
+/// Δ replicated over three worlds (the run's own, seed 7, first): the
+/// pooled Δ is the mean of the worlds' Δ, its interval wider than the mean
+/// within-world one by the between-world spread.
+pub fn worlds(own: &Estimate, neither: f64) -> WorldReplication {
+    let world = |world_seed: u64, interaction: Estimate, verdict: &str| WorldEstimate {
+        world_seed,
+        simulation_seed: world_seed,
+        interaction,
+        verdict: verdict.into(),
+    };
+    let per_world = vec![
+        world(7, *own, "super_additive"),
+        world(11, estimate(1.5, 1.6), "inconclusive"),
+        world(19, estimate(3.3, 1.2), "super_additive"),
+    ];
+    let values: Vec<f64> = per_world.iter().map(|w| w.interaction.value).collect();
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
+    let interaction = estimate(mean, 1.2);
+    WorldReplication {
+        worlds: per_world.len(),
+        method: "two-stage bootstrap: worlds with replacement, then users within each drawn world; normal interval \
+                 from its standard error"
+            .into(),
+        between_world_sd: sd,
+        interaction,
+        verdict: "super_additive".into(),
+        statement: format!(
+            "super_additive over 3 worlds: Δ = {:.2} GMV/user [{:.2}, {:.2}] <script>",
+            interaction.value, interaction.lower, interaction.upper
+        ),
+        equivalence: equivalence(&interaction, neither),
+        per_world,
+    }
+}
+
+/// The simulation: the factorial finds "1+1>2" (super-additive), and so do
+/// three worlds pooled; the sweeps and the grid reach every verdict word;
+/// the users were sized from a pilot.
 pub fn simulation() -> SimulationSummary {
     let (neither, a, b, a_b) = (41.2, 44.0, 43.1, 48.6);
+    let (search_only, feed_only) = (31.5, 27.9);
+    // both − search only − feed only + 0 (no channel), `neither` serving both.
+    let channels = neither - search_only - feed_only;
     let delta = a_b - a - b + neither;
-    let sweep = |parameter: &str, points: &[(f64, f64, f64, &str)]| -> Vec<SensitivityPoint> {
-        points
-            .iter()
-            .map(|&(value, d, half, verdict)| {
-                let interaction = estimate(d, half);
-                SensitivityPoint {
-                    parameter: parameter.into(),
-                    value,
-                    interaction,
-                    verdict: verdict.into(),
-                    statement: statement(verdict, &interaction),
-                    equivalence: Some(equivalence(&interaction, neither)),
-                }
-            })
-            .collect()
-    };
-    let mut sensitivity = sweep(
-        "behaviour.seed_strength",
-        &[
-            (0.0, -0.9, 0.7, "sub_additive"),
-            (0.5, 0.3, 0.8, "inconclusive"),
-            (1.0, 1.4, 0.8, "super_additive"),
-            (1.5, 2.6, 0.9, "super_additive"),
-            (2.0, 3.1, 1.0, "super_additive"),
-        ],
-    );
-    sensitivity.extend(sweep(
-        "behaviour.examination_eta",
-        &[(0.5, 2.9, 0.9, "super_additive"), (1.0, 2.1, 0.8, "super_additive"), (1.5, 0.05, 0.3, "additive")],
-    ));
+    let sensitivity = sensitivity_points();
     let interaction = estimate(delta, 1.1);
     SimulationSummary {
         label: "simulated".into(),
@@ -273,16 +390,16 @@ pub fn simulation() -> SimulationSummary {
         confidence: 0.95,
         power: 0.8,
         arms: vec![
-            arm("search_only", "shelf", "search", false, false, 31.5),
-            arm("feed_only", "interest", "feed", false, false, 27.9),
+            arm("search_only", "shelf", "search", false, false, search_only),
+            arm("feed_only", "interest", "feed", false, false, feed_only),
             arm("neither", "hybrid", "both", false, false, neither),
             arm("a", "hybrid", "both", true, false, a),
             arm("b", "hybrid", "both", false, true, b),
             arm("a_b", "hybrid", "both", true, true, a_b),
         ],
         comparisons: vec![
-            ArmComparison { arm: "a_b".into(), against: "search_only".into(), uplift: uplift(a_b - 31.5, 1.2, 31.5) },
-            ArmComparison { arm: "a_b".into(), against: "feed_only".into(), uplift: uplift(a_b - 27.9, 1.3, 27.9) },
+            comparison(("a_b", a_b), ("search_only", "search", search_only), 1.2),
+            comparison(("a_b", a_b), ("feed_only", "feed", feed_only), 1.3),
         ],
         factorial: Some(Factorial {
             neither: "neither".into(),
@@ -298,7 +415,53 @@ pub fn simulation() -> SimulationSummary {
             statement: statement("super_additive", &interaction),
             equivalence: Some(equivalence(&interaction, neither)),
         }),
-        aa: Some(AaCheck { replicates: 200, false_positive_rate: 0.045, nominal: 0.05 }),
+        worlds: Some(worlds(&interaction, neither)),
+        // A target of 4% of `neither` (1.65): the pilot of 10,000 users reached
+        // √2 times that, so the experiment needed twice the users.
+        sizing: Some(Sizing {
+            target_mde: 0.04 * neither,
+            target_setting: "4%".into(),
+            pilot_users: 10_000,
+            pilot_mde: 0.04 * neither * std::f64::consts::SQRT_2,
+            required_users: 20_000,
+            budget_users: 50_000,
+        }),
+        channel_interaction: Some(ChannelInteraction {
+            search: "search_only".into(),
+            feed: "feed_only".into(),
+            both: "neither".into(),
+            interaction: estimate(channels, 1.6),
+            relative: estimate(channels / neither, 1.6 / neither),
+            baseline: "no channel: 0 GMV per user (a user offered neither channel does not visit the simulated shop)"
+                .into(),
+        }),
+        planted: Some(PlantedControl {
+            cell: "a_b".into(),
+            channels: "search".into(),
+            skip: 20,
+            probability: 0.5,
+            size: estimate(-4.0, 0.4),
+            interaction: estimate(delta - 4.0, 1.1),
+            verdict: "sub_additive".into(),
+            detected: true,
+            statement: format!(
+                "a planted interaction of -4.00 GMV/user (search results of `a_b` demoted by 20 on 50% of sessions) \
+                 was estimated as {:.2} [{:.2}, {:.2}]: sub_additive, detected; the design's MDE for Δ is {:.2} \
+                 GMV/user <script>",
+                delta - 4.0,
+                delta - 5.1,
+                delta - 2.9,
+                interaction.mde.unwrap()
+            ),
+        }),
+        aa: Some(AaCheck {
+            replicates: 400,
+            false_positives: Some(19),
+            false_positive_rate: 0.0475,
+            rate_interval: Some([0.0306, 0.0731]),
+            paired: true,
+            nominal: 0.05,
+        }),
         sensitivity,
         sessions: 2_256_000,
         seconds: 48.2,
@@ -531,13 +694,23 @@ pub fn hostile() -> Results {
     if let Some(s) = &mut r.simulation {
         s.arms[0].name = HOSTILE.into();
         s.sensitivity[0].parameter = HOSTILE.into();
+        for p in s.sensitivity.iter_mut().filter(|p| p.by_parameter.is_some()) {
+            p.by_parameter = Some(HOSTILE.into());
+        }
+        if let Some(w) = &mut s.worlds {
+            w.method = HOSTILE.into();
+        }
+        if let Some(c) = &mut s.channel_interaction {
+            c.baseline = HOSTILE.into();
+        }
     }
     r.metrics[0].name = format!("{HOSTILE}/{DATASET}/all/ndcg@10");
     r
 }
 
 /// The full fixture as schema 1 wrote it: no SE or MDE, no statements or
-/// equivalence tests, and the old verdict words.
+/// equivalence tests, and the old verdict words; nor anything schema 3 added
+/// (see [`without_schema_3`]).
 pub fn schema_1() -> Results {
     let mut r = results();
     r.schema_version = 1;
@@ -552,6 +725,7 @@ pub fn schema_1() -> Results {
             "sub_additive" => "contradicted",
             _ => "not supported",
         };
+        without_schema_3(s);
         for arm in &mut s.arms {
             strip(&mut arm.gmv_per_user);
         }
@@ -580,13 +754,56 @@ pub fn schema_1() -> Results {
     r
 }
 
-/// [`schema_1`] as the JSON schema 1 wrote: the fields schema 2 added are
-/// absent, not null.
+/// A simulation without the figures schema 3 added: no GMV per session, no
+/// channel-level interaction, no positive control, an A/A check of
+/// unpaired replicates with neither a count nor an interval, no replication
+/// over worlds, no sizing, and one-parameter sweeps only, whose points were
+/// neither retrained nor tested with p-values.
+pub fn without_schema_3(s: &mut SimulationSummary) {
+    s.worlds = None;
+    s.sizing = None;
+    s.sensitivity.retain(|p| p.by_parameter.is_none());
+    for p in &mut s.sensitivity {
+        p.gmv_neither = None;
+        p.p_value = None;
+        p.adjusted_p_value = None;
+        p.retrained = false;
+        p.seed = None;
+    }
+    for arm in &mut s.arms {
+        arm.gmv_per_session = None;
+    }
+    for c in &mut s.comparisons {
+        c.per_session = None;
+    }
+    s.channel_interaction = None;
+    s.planted = None;
+    if let Some(aa) = &mut s.aa {
+        aa.false_positives = None;
+        aa.rate_interval = None;
+        aa.paired = false;
+    }
+}
+
+/// [`schema_1`] as the JSON schema 1 wrote: the fields schemas 2 and 3
+/// added are absent, not null.
 pub fn schema_1_json() -> serde_json::Value {
     fn strip(value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Object(map) => {
-                for key in ["se", "mde", "statement", "equivalence"] {
+                for key in [
+                    "se",
+                    "mde",
+                    "statement",
+                    "equivalence",
+                    "gmv_per_session",
+                    "per_session",
+                    "channel_interaction",
+                    "planted",
+                    "false_positives",
+                    "rate_interval",
+                    "paired",
+                ] {
                     map.remove(key);
                 }
                 map.values_mut().for_each(strip);
@@ -597,10 +814,57 @@ pub fn schema_1_json() -> serde_json::Value {
     }
     let mut value = serde_json::to_value(schema_1()).unwrap();
     strip(&mut value);
+    strip_schema_3_keys(&mut value);
     let simulation = value["simulation"].as_object_mut().unwrap();
     simulation.remove("seed");
     simulation.remove("power");
     value
+}
+
+/// The full fixture as schema 2 wrote it: SE, MDE, statements and
+/// equivalence tests, but none of the fields schema 3 added (absent, not null).
+pub fn schema_2_json() -> serde_json::Value {
+    let mut r = results();
+    r.schema_version = 2;
+    if let Some(s) = &mut r.simulation {
+        without_schema_3(s);
+    }
+    let mut value = serde_json::to_value(r).unwrap();
+    strip_schema_3_keys(&mut value);
+    let simulation = value["simulation"].as_object_mut().unwrap();
+    for key in ["channel_interaction", "planted"] {
+        simulation.remove(key);
+    }
+    for arm in simulation["arms"].as_array_mut().unwrap() {
+        arm.as_object_mut().unwrap().remove("gmv_per_session");
+    }
+    for c in simulation["comparisons"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("per_session");
+    }
+    let aa = simulation["aa"].as_object_mut().unwrap();
+    for key in ["false_positives", "rate_interval", "paired"] {
+        aa.remove(key);
+    }
+    value
+}
+
+/// The simulation keys schema 3 added to the summary and its sensitivity
+/// points, removed from results JSON (only there: `seed` is older elsewhere).
+pub const SCHEMA_3_SIMULATION_KEYS: [&str; 2] = ["worlds", "sizing"];
+/// See [`SCHEMA_3_SIMULATION_KEYS`].
+pub const SCHEMA_3_POINT_KEYS: [&str; 7] =
+    ["by_parameter", "by_value", "gmv_neither", "p_value", "adjusted_p_value", "retrained", "seed"];
+
+fn strip_schema_3_keys(value: &mut serde_json::Value) {
+    let simulation = value["simulation"].as_object_mut().unwrap();
+    for key in SCHEMA_3_SIMULATION_KEYS {
+        simulation.remove(key);
+    }
+    for point in simulation["sensitivity"].as_array_mut().unwrap() {
+        for key in SCHEMA_3_POINT_KEYS {
+            point.as_object_mut().unwrap().remove(key);
+        }
+    }
 }
 
 /// The fixture without any optional section: no simulation, fronts, load,

@@ -14,6 +14,10 @@ fn hostile_text_is_escaped_and_no_script_element_appears() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "template escaping");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "SVG escaping");
     assert!(html.contains("&quot;quoted&quot; &amp;"));
+    // The grid's second parameter names the heatmap's axis and title; the worlds' method is a sentence.
+    assert!(html.contains("data-chart=\"sensitivity-map\""));
+    assert!(html.contains("× &lt;script&gt;alert(1)&lt;/script&gt;\"><title>"), "heatmap title escaped");
+    assert!(html.contains("Interval: &lt;script&gt;alert(1)&lt;&#x2f;script&gt;."));
 }
 
 #[test]
@@ -43,6 +47,8 @@ fn the_report_has_every_section_and_chart() {
         "data-chart=\"gmv\"",
         "data-chart=\"interaction\"",
         "data-chart=\"sensitivity\"",
+        "data-chart=\"sensitivity-map\"",
+        "data-chart=\"worlds\"",
         "is <strong class=\"word\">super_additive</strong> at 95%",
         "super_additive: Δ = ",
         "Equivalence margin ±0.824 GMV per user (2% of `neither`",
@@ -59,10 +65,10 @@ fn the_report_has_every_section_and_chart() {
     }
     // The page announces its chart count, and it matches the charts drawn:
     // 2 fronts, 3 latency (search closed, recommend closed, search open),
-    // 2 build, GMV, interaction, 2 sensitivity.
+    // 2 build, GMV, interaction, Δ per world, 2 sensitivity sweeps and 1 grid.
     let charts = html.matches(&format!("class=\"{CHART_CLASS}\"")).count();
-    assert_eq!(charts, 11);
-    assert!(html.contains("data-chart-count=\"11\""));
+    assert_eq!(charts, 13);
+    assert!(html.contains("data-chart-count=\"13\""));
 }
 
 #[test]
@@ -100,6 +106,255 @@ fn a_simulation_without_factorial_or_sweep_says_so() {
 }
 
 #[test]
+fn per_session_figures_the_channel_interaction_the_positive_control_and_the_paired_a_a_check_are_shown() {
+    let html = render_html(&fixture::results()).unwrap();
+    for needle in [
+        // GMV per session beside GMV per user, per arm.
+        "<th class=\"num\">GMV/session</th>",
+        "<td class=\"num\">7.68</td><td class=\"num\">[7.45, 7.91]</td><td class=\"num\">0.118</td>",
+        // The per-session difference beside each comparison's uplift, and its caption.
+        "<tr class=\"sub-row per-session\"><td colspan=\"2\">GMV/session difference</td><td class=\"num\">−2.51</td><td class=\"num\">[−2.81, −2.21]</td><td class=\"num\">0.153</td>",
+        "<td class=\"bad\">below zero</td>",
+        "per-session figures remove the traffic difference between channel arms: a search-only arm only gets visits \
+         from users with an open need",
+        // The channel-level interaction.
+        "<h3>Channel-level interaction</h3>",
+        "Channel interaction = <strong>−18.2</strong> GMV per user, 95% CI [−19.8, −16.6], SE 0.816, MDE 2.29",
+        "GMV per user: −44.2%, CI [−48.1%, −40.3%], SE 2.0%, MDE 5.6%",
+        "GMV(neither) − GMV(search_only) − GMV(feed_only) + 0",
+        "Baseline: no channel: 0 GMV per user",
+        // The positive control.
+        "<div class=\"verdict control good\">",
+        "a planted interaction X = <strong>−4.00</strong> GMV per user (95% CI [−4.40, −3.60], SE 0.204, MDE 0.572)",
+        "estimated as Δ = <strong>−1.30</strong>, CI [−2.40, −0.200], SE 0.561, MDE 1.57: \
+         <strong class=\"word\">sub_additive</strong>, <span class=\"good\">detected</span>.",
+        "demoted by 20 on 50% of sessions) was estimated as -1.30",
+        "GMV&#x2f;user &lt;script&gt;",
+        "cell a_b handicapped (search results demoted by 20 on 50% of its sessions",
+        // The A/A check: count, rate with its Wilson interval, nominal rate, pairing.
+        "excluded zero in 19 of 400 replicates, a false-positive rate of 4.8% (95% Wilson interval [3.1%, 7.3%]; nominal 5%)",
+        "Consistent with the nominal rate",
+        "Paired: both copies shared every random stream and differed only by an irrelevant tie-break",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    for absent in ["No channel-level interaction", "No positive control", "Unpaired", "— of"] {
+        assert!(!html.contains(absent), "{absent:?} in a report that has it");
+    }
+    // The positive control sits right after the factorial's verdict, before its plot.
+    let verdict = html.find("is <strong class=\"word\">super_additive</strong> at 95%").unwrap();
+    let control = html.find("<strong>Positive control:</strong>").unwrap();
+    let plot = html.find("data-chart=\"interaction\"").unwrap();
+    assert!(verdict < control && control < plot);
+
+    // A missed control, and an A/A rate whose interval excludes the nominal rate.
+    let mut r = fixture::results();
+    let s = r.simulation.as_mut().unwrap();
+    let planted = s.planted.as_mut().unwrap();
+    planted.detected = false;
+    planted.verdict = "inconclusive".into();
+    s.aa.as_mut().unwrap().rate_interval = Some([0.061, 0.094]);
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("<div class=\"verdict control bad\">"));
+    assert!(html.contains("<strong class=\"word\">inconclusive</strong>, <span class=\"bad\">missed</span>."));
+    assert!(html.contains("The verdict missed the planted sign"));
+    assert!(html.contains("Far from the nominal rate"));
+}
+
+#[test]
+fn results_before_schema_3_show_dashes_and_say_which_blocks_they_lack() {
+    let mut r = fixture::results();
+    fixture::without_schema_3(r.simulation.as_mut().unwrap());
+    let html = render_html(&r).unwrap();
+    // The per-session columns stay, with "—" in every cell: 6 arms and 2 comparisons, 4 cells each;
+    // so do the sweeps' p, Holm p and seed columns: 8 points (the grid was schema 3's), 3 cells each.
+    assert!(html.contains("<th class=\"num\">GMV/session</th>"));
+    assert_eq!(html.matches("<td colspan=\"2\">GMV/session difference</td>").count(), 2);
+    assert!(!html.contains(">7.68<") && !html.contains(">−2.51<"));
+    assert_eq!(html.matches("<td class=\"num\">—</td>").count(), 6 * 4 + 2 * 4 + 8 * 3);
+    assert_eq!(html.matches("<td class=\"retrained\">—</td>").count(), 8);
+    assert_eq!(html.matches("<td class=\"neutral\">—</td>").count(), 2);
+    for needle in [
+        "No channel-level interaction",
+        "No positive control",
+        "excluded zero in — of 400 replicates",
+        "95% Wilson interval —;",
+        "Unpaired: the two copies ran on independent seeds",
+        // Without an interval, calibration is judged by the binomial standard error.
+        "Consistent with the nominal rate",
+        "No replication over worlds",
+        "No sizing to a target MDE",
+        "Points reuse the experiment&#x27;s world, engines and seeds",
+        "Verdicts carry no multiplicity correction",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    for absent in [
+        "Channel interaction =",
+        "Positive control:",
+        "Paired:",
+        "Pooled over",
+        "Sized for",
+        "Holm-adjusted across",
+        "✓ retrained",
+        "data-chart=\"worlds\"",
+        "data-chart=\"sensitivity-map\"",
+    ] {
+        assert!(!html.contains(absent), "{absent:?} without the figures");
+    }
+}
+
+#[test]
+fn the_worlds_pooled_delta_the_sizing_and_the_two_parameter_grid_are_shown() {
+    let html = render_html(&fixture::results()).unwrap();
+    for needle in [
+        // The experiment's sizing, in the settings card.
+        "<p class=\"note sizing\">Sized for an MDE of 1.65 GMV&#x2f;user (4% of the pilot&#x27;s `neither` GMV per user): \
+         the last pilot of 10,000 users reached 2.33, so the experiment ran 20,000 users (budget 50,000).</p>",
+        // The pooled Δ, its verdict, the between-world spread and the method.
+        "<h4>Replication over worlds</h4>",
+        "Pooled over 3 worlds, Δ = <strong>+2.50</strong> GMV per user, 95% CI [+1.30, +3.70], SE 0.612, MDE 1.72: \
+         <strong class=\"word\">super_additive</strong>.",
+        "super_additive over 3 worlds: Δ = 2.50 GMV&#x2f;user [1.30, 3.70] &lt;script&gt;",
+        "Between-world standard deviation of Δ: <strong>0.917</strong> GMV per user",
+        "Interval: two-stage bootstrap: worlds with replacement, then users within each drawn world",
+        "(2% of the worlds&#x27; mean `neither` GMV per user)",
+        // One row per world.
+        "<tr><td class=\"num\">11</td><td class=\"num\">11</td><td class=\"num\">+1.50</td><td class=\"num\">[−0.100, +3.10]</td>\
+         <td class=\"num\">0.816</td><td class=\"num\">2.29</td><td class=\"neutral\">inconclusive</td></tr>",
+        "<tr><td class=\"num\">19</td><td class=\"num\">19</td><td class=\"num\">+3.30</td>",
+        // The sweeps' caption, p-value columns and retrained marker.
+        "Each point is an independent experiment: the world regenerated with the point&#x27;s parameters",
+        "Verdicts are Holm-adjusted across all 14 points: the chance of any false super- or sub-additive verdict \
+         among them stays at 5% (1 − confidence)",
+        "<th class=\"num\">p</th><th class=\"num\">Holm p</th><th>verdict</th><th>retrained</th>",
+        "<td class=\"num\">0.462</td><td class=\"num\">1.000</td>",
+        "<td class=\"mono\">behaviour.seed_offset × behaviour.examination_eta</td><td class=\"num\">3.5 × 1.5</td>",
+        "<td class=\"retrained\">✓ retrained</td><td class=\"num\">9113</td>",
+        "Δ over behaviour.seed_offset × behaviour.examination_eta",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    assert_eq!(html.matches("<td class=\"retrained\">✓ retrained</td>").count(), 14);
+    assert!(!html.contains("No replication over worlds") && !html.contains("No sizing"));
+    // The replication follows the factorial's verdict and its positive control, before this world's plot.
+    let order = [
+        "is <strong class=\"word\">super_additive</strong> at 95%",
+        "<strong>Positive control:</strong>",
+        "<h4>Replication over worlds</h4>",
+        "data-chart=\"worlds\"",
+        "data-chart=\"interaction\"",
+    ]
+    .map(|needle| html.find(needle).unwrap());
+    assert!(order.is_sorted(), "{order:?}");
+
+    // The Δ-per-world chart: a dot per world, a diamond for the pooled Δ.
+    let forest = chart(&html, "worlds");
+    assert_eq!(forest.matches("<circle").count(), 3);
+    assert_eq!(forest.matches("transform=\"rotate(45").count(), 1);
+    assert!(forest.contains("pooled (3 worlds)") && forest.contains("+1.50 [−0.100, +3.10] inconclusive"));
+
+    // The heatmap: one cell per grid point, each marked with its verdict, in the fixture's order.
+    let map = chart(&html, "sensitivity-map");
+    let grid: Vec<_> = fixture::simulation().sensitivity.into_iter().filter(|p| p.by_parameter.is_some()).collect();
+    assert_eq!(grid.len(), 6);
+    assert_eq!(map.matches("class=\"cell\"").count(), grid.len());
+    let want: Vec<&str> = grid
+        .iter()
+        .map(|p| match p.verdict.as_str() {
+            "super_additive" => "+",
+            "sub_additive" => "−",
+            "additive" => "=",
+            _ => "?",
+        })
+        .collect();
+    assert_eq!(cell_marks(map), want);
+    assert_eq!(want, ["+", "+", "?", "=", "?", "−"]);
+    // Δ relative to `neither` at the point, on a symmetric scale past the largest (+3.40 / 44.0 = +7.7%).
+    assert!(map.contains(">+7.7%</text>") && map.contains(">−5.6%</text>"));
+    assert!(map.contains(">−8.0%</text>") && map.contains(">+8.0%</text>"));
+    assert!(map.contains("colour: Δ / neither"));
+    for legend in
+        ["super_additive (Δ above 0)", "sub_additive (Δ below 0)", "additive (within ±margin)", "inconclusive"]
+    {
+        assert!(map.contains(legend), "legend {legend:?}");
+    }
+    assert!(map.contains("Holm-adjusted p = 0.957: inconclusive</title>"));
+    assert!(map.contains("Holm-adjusted p &lt; 0.001: sub_additive</title>"));
+    // One-parameter sweeps keep their line charts.
+    assert_eq!(html.matches("data-chart=\"sensitivity\"").count(), 2);
+
+    // A grid point without the control's GMV turns the map to absolute Δ, and says so.
+    let mut r = fixture::results();
+    let s = r.simulation.as_mut().unwrap();
+    s.sensitivity.iter_mut().rfind(|p| p.by_parameter.is_some()).unwrap().gmv_neither = None;
+    let html = render_html(&r).unwrap();
+    let map = chart(&html, "sensitivity-map");
+    assert!(map.contains("colour: Δ, GMV per user (absolute)") && map.contains(">+3.40</text>"));
+    assert!(html.contains("coloured by the absolute Δ, GMV per user"));
+}
+
+/// The `<svg>` of the first chart of `kind` on the page.
+fn chart<'a>(html: &'a str, kind: &str) -> &'a str {
+    let start = html.find(&format!("data-chart=\"{kind}\"")).unwrap();
+    let end = start + html[start..].find("</svg>").unwrap();
+    &html[start..end]
+}
+
+/// The verdict marks drawn in a heatmap's cells, in drawing order.
+fn cell_marks(svg: &str) -> Vec<&str> {
+    svg.split("class=\"cell-mark\"")
+        .skip(1)
+        .map(|rest| {
+            let text = &rest[rest.find('>').unwrap() + 1..];
+            &text[..text.find("</text>").unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn the_fixture_s_figures_agree_with_each_other() {
+    use searchrec_harness::simulate::holm;
+    use searchrec_harness::simulate::stats::normal_cdf;
+
+    let s = fixture::simulation();
+    // Each sweep verdict is what the Holm-adjusted tests give (as the simulator judges them).
+    let points = &s.sensitivity;
+    let tost: Vec<f64> = points
+        .iter()
+        .map(|p| {
+            let (d, se, m) = (p.interaction.value, p.interaction.se.unwrap(), p.equivalence.as_ref().unwrap().margin);
+            normal_cdf(-(d + m) / se).max(normal_cdf(-(m - d) / se))
+        })
+        .collect();
+    let adjusted_tost = holm(&tost);
+    let raw: Vec<f64> = points.iter().map(|p| p.p_value.unwrap()).collect();
+    for ((p, adjusted), tost) in points.iter().zip(holm(&raw)).zip(adjusted_tost) {
+        let q = p.adjusted_p_value.unwrap();
+        assert!(q >= p.p_value.unwrap() && (q - adjusted).abs() < 1e-12, "{p:?}");
+        let verdict = match (q < 0.05, p.interaction.value > 0.0) {
+            (true, true) => "super_additive",
+            (true, false) => "sub_additive",
+            _ if tost < 0.05 => "additive",
+            _ => "inconclusive",
+        };
+        assert_eq!(p.verdict, verdict, "{p:?}");
+        assert!(p.retrained && p.seed.is_some());
+    }
+    // The pooled Δ is the mean of the worlds' Δ, the run's own world first.
+    let w = s.worlds.as_ref().unwrap();
+    let mean = w.per_world.iter().map(|x| x.interaction.value).sum::<f64>() / w.per_world.len() as f64;
+    assert!((w.interaction.value - mean).abs() < 1e-12);
+    assert_eq!(w.per_world[0].interaction, s.factorial.as_ref().unwrap().interaction);
+    assert_eq!(w.worlds, w.per_world.len());
+    // The sizing ran the users it asked for: pilot users × (pilot MDE / target)².
+    let z = s.sizing.as_ref().unwrap();
+    let needed = z.pilot_users as f64 * (z.pilot_mde / z.target_mde).powi(2);
+    assert!((needed - z.required_users as f64).abs() < 1.0 && z.required_users == s.users);
+    assert!(s.factorial.unwrap().interaction.mde.unwrap() <= z.target_mde);
+}
+
+#[test]
 fn non_finite_values_render_without_breaking_the_svg() {
     let mut r = fixture::results();
     r.engines[1].quality[0].mean.ndcg_at_k = f64::NAN;
@@ -131,12 +386,12 @@ fn the_run_folder_s_per_query_table_adds_the_distribution() {
 
     let html = read(dir.path());
     assert!(html.contains("No per_query.parquet beside results.json."));
-    assert!(html.contains("data-chart-count=\"11\""));
+    assert!(html.contains("data-chart-count=\"13\""));
 
     crate::per_query_fixture::write_per_query(dir.path(), &r);
     let html = read(dir.path());
     assert!(html.contains("data-chart=\"per-query\""));
-    assert!(html.contains("data-chart-count=\"12\""));
+    assert!(html.contains("data-chart-count=\"14\""));
     assert!(html.contains("per-query nDCG@10, query set all"));
     assert_eq!(html, read(dir.path()), "the distribution renders deterministically");
 
@@ -144,7 +399,7 @@ fn the_run_folder_s_per_query_table_adds_the_distribution() {
     std::fs::write(dir.path().join("per_query.parquet"), b"not parquet").unwrap();
     let html = read(dir.path());
     assert!(html.contains("per_query.parquet could not be read"));
-    assert!(html.contains("data-chart-count=\"11\""));
+    assert!(html.contains("data-chart-count=\"13\""));
 }
 
 #[test]

@@ -47,7 +47,15 @@ pub fn print_simulation(s: &SimulationSummary) {
         s.power * 100.0
     );
     for arm in &s.arms {
-        println!("  {:<14} {:<16} {:<7} {}", arm.name, arm.engine, arm.channels, estimate(&arm.gmv_per_user));
+        let per_session = arm.gmv_per_session.as_ref().map(|e| format!("  per session {}", estimate(e)));
+        println!(
+            "  {:<14} {:<16} {:<7} {}{}",
+            arm.name,
+            arm.engine,
+            arm.channels,
+            estimate(&arm.gmv_per_user),
+            per_session.unwrap_or_default()
+        );
     }
     if let Some(f) = &s.factorial {
         let uplift = |what: &str, u: &searchrec_harness::simulate::Uplift| {
@@ -76,26 +84,61 @@ pub fn print_simulation(s: &SimulationSummary) {
         }
         println!("  \"1+1>2\": {}", verdict_line(&f.verdict, &f.statement, pct));
     }
-    for c in &s.comparisons {
+    if let Some(w) = &s.worlds {
         println!(
-            "  {} vs {}: {}  ({} relative)",
+            "over {} worlds (engines trained per world; between-world sd of Δ {:.2}): Δ {}\n  {}",
+            w.worlds,
+            w.between_world_sd,
+            estimate(&w.interaction),
+            w.statement
+        );
+        for e in &w.per_world {
+            println!("  world seed {:<6} Δ {}  {}", e.world_seed, estimate(&e.interaction), e.verdict);
+        }
+    }
+    if let Some(p) = &s.planted {
+        println!("  positive control: {}", p.statement);
+    }
+    if let Some(c) = &s.channel_interaction {
+        println!(
+            "channel interaction ({} − {} − {} + 0) {}  ({} relative to `{}`)",
+            c.both,
+            c.search,
+            c.feed,
+            estimate(&c.interaction),
+            percent(&c.relative),
+            c.both
+        );
+    }
+    for c in &s.comparisons {
+        let per_session = c.per_session.as_ref().map(|e| format!("; per session {}", estimate(e)));
+        println!(
+            "  {} vs {}: {}  ({} relative{})",
             c.arm,
             c.against,
             estimate(&c.uplift.absolute),
-            percent(&c.uplift.relative)
+            percent(&c.uplift.relative),
+            per_session.unwrap_or_default()
         );
     }
     if let Some(aa) = &s.aa {
+        let interval = aa.rate_interval.map(|[lo, hi]| format!(" [{:.1}%, {:.1}%]", lo * 100.0, hi * 100.0));
         println!(
-            "A/A check: {:.1}% false positives over {} replicates (nominal {:.0}%)",
+            "A/A check ({}): {:.1}%{} false positives over {} replicates (nominal {:.0}%)",
+            if aa.paired { "paired: same streams, tie-break apart" } else { "unpaired" },
             aa.false_positive_rate * 100.0,
+            interval.unwrap_or_default(),
             aa.replicates,
             aa.nominal * 100.0
         );
     }
     for p in &s.sensitivity {
+        let by = match (&p.by_parameter, p.by_value) {
+            (Some(parameter), Some(value)) => format!(", {parameter} = {value}"),
+            _ => String::new(),
+        };
         println!(
-            "  sensitivity {} = {}: Δ {} → {}",
+            "  sensitivity {} = {}{by}: Δ {} → {}",
             p.parameter,
             p.value,
             estimate(&p.interaction),

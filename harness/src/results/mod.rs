@@ -37,8 +37,11 @@ pub const PER_QUERY_FILE: &str = "per_query.parquet";
 ///
 /// Version 2 added the simulation's seed and power, every simulated
 /// estimate's standard error and MDE, and the three-way synergy verdict with
-/// its equivalence test.
-pub const SCHEMA_VERSION: u32 = 2;
+/// its equivalence test. Version 3 added the planted-interaction control,
+/// the channel-level interaction, GMV per session, and the paired A/A check's
+/// counts and Wilson interval; its intervals of means are studentized
+/// (symmetric bootstrap-t) where version 2's were percentile intervals.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest version [`read_results`] still reads (and upgrades).
 pub const OLDEST_READABLE_VERSION: u32 = 1;
@@ -320,7 +323,8 @@ impl Results {
 /// Reads `results.json` from a run folder (or a path to the file itself).
 ///
 /// The schema version is checked before the rest is parsed. Results of
-/// version 1 are upgraded ([`upgrade_v1`]) and keep `schema_version: 1`, so a
+/// version 2 read as they are (version 3 only added optional fields); results
+/// of version 1 are upgraded ([`upgrade_v1`]) and keep `schema_version: 1`, so a
 /// reader can tell that their simulated estimates have no SE or MDE and their
 /// verdicts use the old words. Any other version is an error that names the
 /// versions, so a file is never misread.
@@ -338,6 +342,8 @@ pub fn parse_results(text: &str) -> std::result::Result<Results, String> {
     let version = value.get("schema_version").and_then(serde_json::Value::as_u64);
     match version {
         Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+        // Everything version 3 added is optional: a version-2 file reads as it is.
+        Some(2) => {}
         Some(1) => upgrade_v1(&mut value),
         Some(v) => {
             return Err(format!(
@@ -458,10 +464,11 @@ pub(crate) mod tests {
 
     #[test]
     fn other_versions_are_refused_naming_them() {
-        for version in [0, 3, 99] {
+        for version in [0, SCHEMA_VERSION + 1, 99] {
             let text = V1.replacen("\"schema_version\": 1", &format!("\"schema_version\": {version}"), 1);
             let err = parse_results(&text).unwrap_err();
-            assert!(err.contains(&format!("schema {version};")) && err.contains("reads schema 2"), "{err}");
+            let reads = format!("reads schema {SCHEMA_VERSION}");
+            assert!(err.contains(&format!("schema {version};")) && err.contains(&reads), "{err}");
             assert!(err.contains("upgrades schema 1"), "{err}");
         }
         assert!(parse_results("{}").unwrap_err().contains("no `schema_version`"));

@@ -20,6 +20,8 @@ pub mod folder;
 mod measure;
 mod plan;
 mod query_sets;
+mod sensitivity;
+mod worlds;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -247,7 +249,14 @@ pub fn execute(
         Some(settings) => {
             (context.progress)("simulating");
             let engines: Vec<(&str, &dyn Engine)> = kept.iter().map(|(n, (e, _))| (n.as_str(), e.as_ref())).collect();
-            Some(simulate::simulate(world, &engines, settings, world.seed, None)?)
+            let mut output = simulate::simulate(world, &engines, &worlds::without_sweeps(settings), world.seed, None)?;
+            if !settings.world_seeds.is_empty() {
+                output.summary.worlds = Some(worlds::replicate(settings, planned, world, &output, context)?);
+            }
+            if !settings.sensitivity.is_empty() {
+                output.summary.sensitivity = sensitivity::sweep(settings, planned, world, context)?;
+            }
+            Some(output)
         }
         None => None,
     };

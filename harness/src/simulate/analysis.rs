@@ -3,18 +3,21 @@
 //! verdict. Every estimate carries its bootstrap SE and MDE.
 
 use super::arms::Arm;
+use super::cuped::Covariate;
 use super::experiment::Outcome;
+use super::planted;
 use super::settings::SimulationSettings;
-use super::stats::{Bootstrap, cuped, interactions, mean};
-use super::summary::{ArmComparison, ArmSummary, Cuped, Factorial};
+use super::stats::{Bootstrap, interactions, mean};
+use super::summary::{ArmComparison, ArmSummary, ChannelInteraction, Factorial, PlantedControl};
 use crate::Result;
 
 /// Every arm's summary, in settings order.
 pub(crate) fn arm_summaries(arms: &[Arm<'_>], outcome: &Outcome, bootstrap: &Bootstrap) -> Result<Vec<ArmSummary>> {
     arms.iter()
         .zip(&outcome.gmv)
+        .zip(&outcome.sessions_per_user)
         .zip(&outcome.tallies)
-        .map(|((arm, gmv), tally)| {
+        .map(|(((arm, gmv), sessions), tally)| {
             Ok(ArmSummary {
                 name: arm.name.clone(),
                 engine: arm.engine_name.clone(),
@@ -23,6 +26,7 @@ pub(crate) fn arm_summaries(arms: &[Arm<'_>], outcome: &Outcome, bootstrap: &Boo
                 personalised_search: arm.capabilities.personalised_search && arm.channels.search(),
                 query_aware_feed: arm.capabilities.query_aware_feed && arm.channels.feed(),
                 gmv_per_user: bootstrap.mean(gmv)?,
+                gmv_per_session: Some(bootstrap.estimate(&[sessions, gmv], |m| m[1] / m[0])?),
                 guardrails: tally.guardrails(),
             })
         })
@@ -39,11 +43,16 @@ pub(crate) fn comparisons(
         .comparisons
         .iter()
         .map(|c| {
-            let gmv = |name: &str| &outcome.gmv[settings.arm_index(name).unwrap_or_default()];
+            let index = |name: &str| settings.arm_index(name).unwrap_or_default();
+            let (t, c_) = (index(&c.arm), index(&c.against));
+            let (gmv, sessions) = (&outcome.gmv, &outcome.sessions_per_user);
+            let per_session =
+                bootstrap.estimate(&[&sessions[t], &gmv[t], &sessions[c_], &gmv[c_]], |m| m[1] / m[0] - m[3] / m[2])?;
             Ok(ArmComparison {
                 arm: c.arm.clone(),
                 against: c.against.clone(),
-                uplift: bootstrap.uplift(gmv(&c.against), gmv(&c.arm))?,
+                uplift: bootstrap.uplift(&gmv[c_], &gmv[t])?,
+                per_session: Some(per_session),
             })
         })
         .collect()
@@ -53,6 +62,7 @@ pub(crate) fn comparisons(
 pub(crate) fn factorial(
     settings: &SimulationSettings,
     outcome: &Outcome,
+    covariate: &Covariate,
     bootstrap: &Bootstrap,
 ) -> Result<Option<Factorial>> {
     let Some(f) = &settings.factorial else { return Ok(None) };
@@ -63,7 +73,7 @@ pub(crate) fn factorial(
     // The margin is fixed from the control's point estimate before the test.
     let margin = settings.equivalence_margin.resolve(mean(neither));
     let tested = bootstrap.test_interaction(&per_user, margin, &settings.equivalence_margin.setting())?;
-    let fit = cuped(&per_user, &outcome.pre_gmv);
+
     Ok(Some(Factorial {
         neither: f.neither.clone(),
         a: f.a.clone(),
@@ -73,13 +83,48 @@ pub(crate) fn factorial(
         uplift_b: bootstrap.uplift(neither, b)?,
         uplift_a_b: bootstrap.uplift(neither, a_b)?,
         interaction: tested.estimate,
-        interaction_cuped: Cuped {
-            theta: fit.theta,
-            variance_reduction: fit.variance_reduction,
-            adjusted: bootstrap.mean(&fit.adjusted)?,
-        },
+        interaction_cuped: bootstrap.cuped(&per_user, covariate)?,
         verdict: tested.verdict.as_str().to_string(),
         statement: tested.statement,
         equivalence: Some(tested.equivalence),
+    }))
+}
+
+/// The planted-interaction control, when the settings plant one.
+pub(crate) fn planted(
+    settings: &SimulationSettings,
+    outcome: &Outcome,
+    factorial: Option<&Factorial>,
+    bootstrap: &Bootstrap,
+) -> Result<Option<PlantedControl>> {
+    let (Some(p), Some(f), Some(handicapped)) = (&settings.planted, &settings.factorial, &outcome.planted_gmv) else {
+        return Ok(None);
+    };
+    let gmv = |name: &str| outcome.gmv[settings.arm_index(name).unwrap_or_default()].as_slice();
+    let cells = [gmv(&f.neither), gmv(&f.a), gmv(&f.b), gmv(&f.a_b)];
+    let design_mde = factorial.and_then(|f| f.interaction.mde);
+    planted::analyse(settings, p, cells, handicapped, design_mde, bootstrap).map(Some)
+}
+
+/// The channel-level interaction, when the settings name its arms.
+pub(crate) fn channel_interaction(
+    settings: &SimulationSettings,
+    outcome: &Outcome,
+    bootstrap: &Bootstrap,
+) -> Result<Option<ChannelInteraction>> {
+    let Some(c) = &settings.channel_arms else { return Ok(None) };
+    // validate() made sure the three names are arms.
+    let gmv = |name: &str| outcome.gmv[settings.arm_index(name).unwrap_or_default()].as_slice();
+    let (search, feed, both) = (gmv(&c.search), gmv(&c.feed), gmv(&c.both));
+    let none = vec![0.0; both.len()];
+    let per_user = interactions(&none, search, feed, both)?;
+    Ok(Some(ChannelInteraction {
+        search: c.search.clone(),
+        feed: c.feed.clone(),
+        both: c.both.clone(),
+        interaction: bootstrap.mean(&per_user)?,
+        relative: bootstrap.estimate(&[&per_user, both], |m| m[0] / m[1])?,
+        baseline: "no channel: 0 GMV per user (a user offered neither channel does not visit the simulated shop)"
+            .to_string(),
     }))
 }

@@ -2,10 +2,12 @@
 
 use searchrec_engine::{Capabilities, Engine};
 
+use super::perturb::Perturbation;
 use super::settings::{Channels, SimulationSettings};
 use crate::{HarnessError, Result};
 
 /// One arm, ready to run.
+#[derive(Clone)]
 pub(crate) struct Arm<'e> {
     /// The arm's name.
     pub name: String,
@@ -17,6 +19,15 @@ pub(crate) struct Arm<'e> {
     pub channels: Channels,
     /// What the engine reported it can do.
     pub capabilities: Capabilities,
+    /// How its lists are perturbed (the A/A check, the planted control); `None` for the scenario's arms.
+    pub perturbation: Option<Perturbation>,
+}
+
+impl<'e> Arm<'e> {
+    /// The same arm with its lists perturbed.
+    pub fn perturbed(&self, perturbation: Perturbation) -> Arm<'e> {
+        Arm { perturbation: Some(perturbation), ..self.clone() }
+    }
 }
 
 /// Binds every arm of `settings` to its engine, in settings order.
@@ -37,6 +48,7 @@ pub(crate) fn resolve<'e>(settings: &SimulationSettings, engines: &[(&str, &'e d
                 engine,
                 channels: arm.channels,
                 capabilities: engine.capabilities(),
+                perturbation: None,
             })
         })
         .collect()

@@ -4,7 +4,7 @@
 use searchrec_datasets::World;
 use searchrec_engine::Capabilities;
 
-use super::model::Model;
+use super::model::patched_scenario;
 use super::settings::{Channels, SimulationSettings, field_error};
 use crate::{HarnessError, Result};
 
@@ -92,10 +92,13 @@ pub fn check(
         }
     }
     for (i, sweep) in settings.sensitivity.iter().enumerate() {
-        for &value in &sweep.values {
-            Model::with(world, &sweep.parameter, value).map_err(|reason| {
-                field_error(&format!("sensitivity[{i}]"), format!("`{}` = {value}: {reason}", sweep.parameter))
-            })?;
+        let axes = std::iter::once((&sweep.parameter, &sweep.values, format!("sensitivity[{i}]")))
+            .chain(sweep.by.iter().map(|b| (&b.parameter, &b.values, format!("sensitivity[{i}].by"))));
+        for (parameter, values, field) in axes {
+            for &value in values {
+                patched_scenario(&world.scenario, parameter, value)
+                    .map_err(|reason| field_error(&field, format!("`{parameter}` = {value}: {reason}")))?;
+            }
         }
     }
     Ok(())

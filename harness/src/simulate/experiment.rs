@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use searchrec_datasets::UserId;
 
 use super::arms::Arm;
+use super::planted::PlantedSettings;
 use super::seeds::{Phase, seed_of};
 use super::session::{Life, Period, Totals, UserRun};
 use super::settings::SimulationSettings;
@@ -123,8 +124,11 @@ impl Tally {
 pub(crate) struct Outcome {
     /// Per arm, per user: GMV over the horizon, mean over replicates.
     pub gmv: Vec<Vec<f64>>,
-    /// Per user: pre-period GMV, mean over replicates (CUPED's covariate).
-    pub pre_gmv: Vec<f64>,
+    /// Per arm, per user: sessions over the horizon, mean over replicates.
+    pub sessions_per_user: Vec<Vec<f64>>,
+    /// Per user: GMV of the planted control's handicapped cell, mean over
+    /// replicates, when the settings plant one.
+    pub planted_gmv: Option<Vec<f64>>,
     /// Per arm.
     pub tallies: Vec<Tally>,
     /// Every session, by replicate, user, arm and session.
@@ -134,11 +138,13 @@ pub(crate) struct Outcome {
 }
 
 /// Runs every arm for every user in every replicate, each user's pre-period
-/// first under the control arm.
+/// first under the control arm, and the planted control's handicapped copy
+/// of arm `planted.1` when there is one.
 pub(crate) fn run_experiment(
     life: &Life<'_>,
     arms: &[Arm<'_>],
     control: usize,
+    planted: Option<(&PlantedSettings, usize)>,
     plan: &Plan<'_>,
     work: &mut Work,
 ) -> Result<Outcome> {
@@ -146,7 +152,8 @@ pub(crate) fn run_experiment(
     let items = life.catalogue_size();
     let mut out = Outcome {
         gmv: vec![vec![0.0; users.len()]; arms.len()],
-        pre_gmv: vec![0.0; users.len()],
+        sessions_per_user: vec![vec![0.0; users.len()]; arms.len()],
+        planted_gmv: planted.map(|_| vec![0.0; users.len()]),
         tallies: arms.iter().map(|_| Tally::new(items)).collect::<Result<_>>()?,
         sessions: Vec::new(),
         users: Vec::new(),
@@ -165,21 +172,27 @@ pub(crate) fn run_experiment(
             replicate: r,
             detail: false,
         });
-        let units = arms.len() as u64 + pre.is_some() as u64;
+        let handicapped = planted.map(|(p, cell)| p.handicap(&arms[cell], seed_of(seed, Phase::Planted, replicate)));
+        let quiet = Period { detail: false, ..main };
+        let units = arms.len() as u64 + pre.is_some() as u64 + handicapped.is_some() as u64;
         let runs = per_user(plan, Stage::Experiment, units, |user| {
             let pre_run = pre.map(|p| life.live(user, &arms[control], &p)).transpose()?;
             let arm_runs = arms.iter().map(|arm| life.live(user, arm, &main)).collect::<Result<Vec<_>>>()?;
-            Ok((pre_run, arm_runs))
+            let planted_run = handicapped.as_ref().map(|arm| life.live(user, arm, &quiet)).transpose()?;
+            Ok((pre_run, arm_runs, planted_run))
         })?;
-        for (u, (pre_run, arm_runs)) in runs.into_iter().enumerate() {
+        for (u, (pre_run, arm_runs, planted_run)) in runs.into_iter().enumerate() {
             let pre_gmv = pre_run.as_ref().map_or(0.0, |p| p.totals.gmv);
-            if let Some(p) = &pre_run {
-                work.add(p);
+            for run in pre_run.iter().chain(&planted_run) {
+                work.add(run);
             }
-            out.pre_gmv[u] += pre_gmv;
+            if let (Some(gmv), Some(run)) = (out.planted_gmv.as_mut(), &planted_run) {
+                gmv[u] += run.totals.gmv;
+            }
             for (a, run) in arm_runs.into_iter().enumerate() {
                 work.add(&run);
                 out.gmv[a][u] += run.totals.gmv;
+                out.sessions_per_user[a][u] += run.totals.sessions as f64;
                 out.tallies[a].add(&run);
                 out.users.push(user_row(r, &arms[a].name, users[u], &run.totals, pre_gmv));
                 out.sessions.extend(run.sessions);
@@ -187,7 +200,12 @@ pub(crate) fn run_experiment(
         }
     }
     let n = settings.replicates as f64;
-    out.gmv.iter_mut().flatten().chain(&mut out.pre_gmv).for_each(|g| *g /= n);
+    out.gmv
+        .iter_mut()
+        .chain(&mut out.sessions_per_user)
+        .flatten()
+        .chain(out.planted_gmv.iter_mut().flatten())
+        .for_each(|g| *g /= n);
     Ok(out)
 }
 

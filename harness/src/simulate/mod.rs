@@ -23,11 +23,14 @@
 //!   over replicate seeds; intervals are paired bootstraps over users, and
 //!   every estimate carries its bootstrap standard error and its minimum
 //!   detectable effect (80% power, two-sided at 1 − confidence: 2.80 · SE at
-//!   95%). CUPED uses each user's pre-period GMV under the control arm.
+//!   95%). CUPED uses each user's GMV in the world's logs, whose mean
+//!   over the world's users is known, with θ re-fitted per resample.
 //! - **Seeds**: the simulation seed (`[simulation] seed`, by default the
 //!   world's) keys every stream, so one world can host many experiments.
-//! - **Validation**: an A/A check ([`SimulationSettings::aa_replicates`]),
-//!   guardrails per arm and a sensitivity sweep over behaviour parameters.
+//! - **Validation**: a paired A/A check ([`SimulationSettings::aa_replicates`]),
+//!   a planted-interaction positive control, guardrails per arm, and (through
+//!   the run, which regenerates worlds and retrains engines) replication over
+//!   worlds and a sensitivity map with Holm-adjusted verdicts.
 //!
 //! Users run in parallel; everything but the timings (`seconds`,
 //! `sessions_per_second`, `engine_share` and the latency guardrails) is the
@@ -37,15 +40,20 @@ mod aa;
 mod analysis;
 mod arms;
 mod check;
+mod cuped;
 mod experiment;
 mod model;
+mod perturb;
+mod planted;
 mod seeds;
 mod sensitivity;
 mod session;
 mod settings;
+mod sizing;
 pub mod stats;
 mod summary;
 mod tables;
+mod worlds;
 
 use std::path::Path;
 use std::time::Instant;
@@ -54,14 +62,19 @@ use searchrec_datasets::World;
 use searchrec_engine::Engine;
 
 pub use check::check;
+pub use model::patched_scenario;
+pub use planted::PlantedSettings;
+pub use sensitivity::{SweepPoint, holm, point_settings, sensitivity_map};
 pub use settings::{
-    ArmSettings, Channels, ComparisonSettings, FactorialArms, MAX_DAYS, Margin, SimulationSettings, SweepSettings,
+    ArmSettings, ChannelArms, Channels, ComparisonSettings, FactorialArms, GridAxis, MAX_DAYS, Margin,
+    SimulationSettings, SweepSettings,
 };
 pub use summary::{
-    AaCheck, ArmComparison, ArmSummary, Cuped, Equivalence, Estimate, Factorial, Guardrails, SensitivityPoint,
-    SimulationSummary, Uplift,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, Guardrails,
+    PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication,
 };
 pub use tables::{SESSIONS_FILE, SessionRow, USERS_FILE, UserRow};
+pub use worlds::across_worlds;
 
 use crate::Result;
 use experiment::{Plan, Work};
@@ -76,8 +89,6 @@ pub enum Stage {
     Experiment,
     /// The A/A check.
     AaCheck,
-    /// The sensitivity sweep.
-    Sensitivity,
 }
 
 /// Progress callback: (stage, user runs finished since the last call). A
@@ -91,13 +102,10 @@ impl SimulationSettings {
         let users = self.users as u64;
         match stage {
             Stage::Experiment => {
-                self.replicates as u64 * users * (self.arms.len() as u64 + (self.pre_period_days > 0) as u64)
+                let runs = self.arms.len() + (self.pre_period_days > 0) as usize + self.planted.is_some() as usize;
+                self.replicates as u64 * users * runs as u64
             }
             Stage::AaCheck => self.aa_replicates as u64 * users * 2 * self.replicates as u64,
-            Stage::Sensitivity => {
-                let points: usize = self.sensitivity.iter().map(|s| s.values.len()).sum();
-                points as u64 * self.replicates as u64 * users * 4
-            }
         }
     }
 }
@@ -111,6 +119,9 @@ pub struct SimulationOutput {
     pub sessions: Vec<SessionRow>,
     /// Every user's experiment period per arm, by replicate, user and arm.
     pub users: Vec<UserRow>,
+    /// Per arm (settings order), per simulated user: GMV over the horizon,
+    /// the mean over replicates: what every estimate was computed from.
+    pub arm_gmv: Vec<Vec<f64>>,
 }
 
 impl SimulationOutput {
@@ -135,31 +146,48 @@ pub fn simulate(
     default_seed: u64,
     progress: Option<Progress<'_>>,
 ) -> Result<SimulationOutput> {
-    let started = Instant::now();
     let seed = settings.seed.unwrap_or(default_seed);
     check(settings, world, &|name| engines.iter().find(|(n, _)| *n == name).map(|(_, e)| e.capabilities()))?;
+    if !settings.sensitivity.is_empty() {
+        return Err(settings::field_error(
+            "sensitivity",
+            "every sweep point regenerates the world and retrains the engines, which a simulation cannot do \
+             alone: run sweeps through `searchrec run` (harness::run), or remove them",
+        ));
+    }
+    let available = world.truth.users.len().min(world.observable.users.len());
+    match settings.target_mde {
+        None => experiment(world, engines, settings, seed, progress),
+        Some(target) => sizing::sized(settings, available, target, |s| experiment(world, engines, s, seed, progress)),
+    }
+}
+
+/// One experiment of `settings` under the simulation seed `seed`.
+fn experiment(
+    world: &World,
+    engines: &[(&str, &dyn Engine)],
+    settings: &SimulationSettings,
+    seed: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<SimulationOutput> {
+    let started = Instant::now();
     let arms = arms::resolve(settings, engines)?;
     let control = settings.arm_index(settings.control_arm()).unwrap_or_default();
     let available = world.truth.users.len().min(world.observable.users.len());
     let users = seeds::sample_users(available, settings.users, seed);
     let plan = Plan { users: &users, settings, seed, progress };
-    let model = model::Model::of(world);
-    let life = Life::new(world, &model, settings.k, settings.context_window);
+    let life = Life::new(world, settings.k, settings.context_window);
     let mut work = Work::default();
 
-    let outcome = experiment::run_experiment(&life, &arms, control, &plan, &mut work)?;
+    let planted = settings.planted.as_ref().zip(settings.factorial.as_ref()).map(|(p, f)| {
+        // check() made sure the cell names an arm.
+        (p, settings.arm_index(p.arm(f)).unwrap_or_default())
+    });
+    let outcome = experiment::run_experiment(&life, &arms, control, planted, &plan, &mut work)?;
     let aa = match settings.aa_replicates {
         0 => None,
         _ => Some(aa::aa_check(&life, &arms[control], &plan, &mut work)?),
     };
-    let sensitivity = match &settings.factorial {
-        Some(f) if !settings.sensitivity.is_empty() => {
-            let arm = |name: &str| &arms[settings.arm_index(name).unwrap_or_default()];
-            sensitivity::sweep(world, [arm(&f.neither), arm(&f.a), arm(&f.b), arm(&f.a_b)], &plan, &mut work)?
-        }
-        _ => Vec::new(),
-    };
-
     let bootstrap = Bootstrap {
         resamples: settings.bootstrap_resamples,
         confidence: settings.confidence,
@@ -167,7 +195,10 @@ pub fn simulate(
     };
     let arm_summaries = analysis::arm_summaries(&arms, &outcome, &bootstrap)?;
     let comparisons = analysis::comparisons(settings, &outcome, &bootstrap)?;
-    let factorial = analysis::factorial(settings, &outcome, &bootstrap)?;
+    let covariate = cuped::Covariate::logged_gmv(world, &users);
+    let factorial = analysis::factorial(settings, &outcome, &covariate, &bootstrap)?;
+    let planted = analysis::planted(settings, &outcome, factorial.as_ref(), &bootstrap)?;
+    let channel_interaction = analysis::channel_interaction(settings, &outcome, &bootstrap)?;
     let seconds = started.elapsed().as_secs_f64();
     let summary = SimulationSummary {
         label: "simulated".to_string(),
@@ -182,12 +213,16 @@ pub fn simulate(
         arms: arm_summaries,
         comparisons,
         factorial,
+        worlds: None,
+        sizing: None,
+        channel_interaction,
+        planted,
         aa,
-        sensitivity,
+        sensitivity: Vec::new(),
         sessions: work.sessions,
         seconds,
         sessions_per_second: if seconds > 0.0 { work.sessions as f64 / seconds } else { 0.0 },
         engine_share: if work.busy_ns > 0 { work.engine_ns as f64 / work.busy_ns as f64 } else { 0.0 },
     };
-    Ok(SimulationOutput { summary, sessions: outcome.sessions, users: outcome.users })
+    Ok(SimulationOutput { summary, sessions: outcome.sessions, users: outcome.users, arm_gmv: outcome.gmv })
 }

@@ -11,20 +11,24 @@ use searchrec_datasets::rng::{Purpose, stream};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub(crate) enum Phase {
-    /// The experiment period of a replicate (every arm; the sensitivity sweep too).
+    /// The experiment period of a replicate (every arm).
     Experiment = 0,
     /// The pre-period of a replicate, under the control arm.
     PrePeriod = 1,
-    /// The first run of an A/A replicate.
-    AaFirst = 2,
-    /// The second, independent run of an A/A replicate.
-    AaSecond = 3,
+    /// The period of an A/A replicate, shared by its two arms (paired).
+    AaPeriod = 2,
     /// The bootstrap of the main analysis (index 0).
     Bootstrap = 4,
     /// The bootstrap of an A/A replicate.
     AaBootstrap = 5,
-    /// The bootstrap of a sensitivity point.
-    SensitivityBootstrap = 6,
+    /// The tie-break of one arm of an A/A replicate (index 2 × run + arm).
+    AaTieBreak = 7,
+    /// The planted control's demotion in a replicate.
+    Planted = 8,
+    /// The two-stage bootstrap over worlds (index 0).
+    WorldBootstrap = 9,
+    /// The simulation seed of a sensitivity point (index: the point).
+    SensitivityPoint = 10,
 }
 
 /// The seed of `phase` number `index` (a replicate, or a point of a sweep).

@@ -29,7 +29,7 @@ use searchrec_datasets::{Channel, ItemId, Need, NeedOrigin, UserId, UserTruth, W
 use searchrec_engine::{Context, FeedRequest, Hit, SearchRequest};
 
 use super::arms::Arm;
-use super::model::Model;
+use super::perturb::Action;
 use super::settings::Channels;
 use super::tables::SessionRow;
 use crate::{HarnessError, Result};
@@ -39,7 +39,6 @@ const DAY: f64 = 86_400.0;
 /// The fixed parts every user's life reads.
 pub(crate) struct Life<'a> {
     world: &'a World,
-    model: &'a Model,
     market: Market<'a>,
     behaviour: Behaviour<'a>,
     needs: NeedModel<'a>,
@@ -106,13 +105,12 @@ struct State {
 }
 
 impl<'a> Life<'a> {
-    /// The world under `model`, lists of `k`, contexts of `window` signals.
-    pub fn new(world: &'a World, model: &'a Model, k: usize, window: usize) -> Life<'a> {
-        let s = &model.scenario;
+    /// The world under its own scenario, lists of `k`, contexts of `window` signals.
+    pub fn new(world: &'a World, k: usize, window: usize) -> Life<'a> {
+        let s = &world.scenario;
         let t = &world.truth;
         Life {
             world,
-            model,
             market: Market::new(&world.taxonomy, &world.observable.catalog, &t.items, &t.item_vectors, &s.behaviour),
             behaviour: Behaviour { params: &s.behaviour, needs: &s.needs },
             needs: NeedModel::new(world, &s.needs),
@@ -129,15 +127,10 @@ impl<'a> Life<'a> {
     /// Simulates `user` through `period` under `arm`.
     pub fn live(&self, user: UserId, arm: &Arm<'_>, period: &Period) -> Result<UserRun> {
         let started = Instant::now();
-        let (s, truth) = (&self.model.scenario, &self.world.truth);
-        let own = &truth.users[user.index()];
-        let traits = UserTruth {
-            price_sensitivity: own.price_sensitivity * self.model.price_scale,
-            activity: (own.activity as f64 * self.model.activity_scale) as f32,
-            persona: own.persona,
-        };
+        let (s, truth) = (&self.world.scenario, &self.world.truth);
+        let traits: &UserTruth = &truth.users[user.index()];
         let vector = truth.user_vectors.row(user.index());
-        let shopper = Shopper { user, vector, truth: &traits };
+        let shopper = Shopper { user, vector, truth: traits };
         let leaf_cdf = self.needs.leaf_cdf(vector);
         let horizon = period.days as f64 * DAY;
         let (need_rate, session_rate) = (s.needs.organic_rate / DAY, traits.activity as f64 / DAY);
@@ -175,7 +168,7 @@ impl<'a> Life<'a> {
 
     /// Abandonment rate of a need, per second.
     fn patience_rate(&self) -> f64 {
-        1.0 / (self.model.scenario.needs.patience_days * DAY)
+        1.0 / (self.world.scenario.needs.patience_days * DAY)
     }
 
     /// Session number `index`, starting at second `now`.
@@ -206,12 +199,12 @@ impl<'a> Life<'a> {
         }
         let time = now as u32;
         let open_needs = state.open.len();
-        let (channel, query, hits, latency) = if searches {
+        let (channel, query, hits, action, latency) = if searches {
             let pick = ((need_draw * open_needs as f64) as usize).min(open_needs - 1);
             let (text, _) = write_query(
                 &self.world.taxonomy,
                 &state.open[pick],
-                &self.model.scenario.queries,
+                &self.world.scenario.queries,
                 &mut key(Purpose::SimulationQuery),
             );
             let context = Context {
@@ -219,21 +212,23 @@ impl<'a> Life<'a> {
                 recent_clicks: &state.feed_clicks,
                 recent_purchases: &state.feed_purchases,
             };
-            let request = SearchRequest { query: &text, k: self.k, user: Some(user), context };
+            let action = perturbation(arm, user, index, Channel::Search);
+            let request = SearchRequest { query: &text, k: action.depth(self.k), user: Some(user), context };
             let started = Instant::now();
             let hits = arm.engine.search(&request)?;
-            (Channel::Search, Some(text), hits, nanos(started))
+            (Channel::Search, Some(text), hits, action, nanos(started))
         } else {
             let context = Context {
                 recent_queries: &state.queries,
                 recent_clicks: &state.search_clicks,
                 recent_purchases: &state.search_purchases,
             };
+            let action = perturbation(arm, user, index, Channel::Feed);
             let started = Instant::now();
-            let hits = arm.engine.recommend(&FeedRequest { user, k: self.k, context })?;
-            (Channel::Feed, None, hits, nanos(started))
+            let hits = arm.engine.recommend(&FeedRequest { user, k: action.depth(self.k), context })?;
+            (Channel::Feed, None, hits, action, nanos(started))
         };
-        let items = self.shown_items(arm, hits)?;
+        let items = action.apply(self.shown_items(arm, hits, action.depth(self.k))?, self.k);
         let mut rng = key(Purpose::SimulationReaction);
         let shown = Shown { items: &items, channel, time };
         let reaction = self.behaviour.react(&self.market, shopper, &shown, &state.open, &mut rng);
@@ -281,12 +276,12 @@ impl<'a> Life<'a> {
         Ok(())
     }
 
-    /// The items of an engine's answer, at most `k`, each checked against
+    /// The items of an engine's answer, at most `depth`, each checked against
     /// the catalogue so a faulty engine is an error, not an out-of-range index.
-    fn shown_items(&self, arm: &Arm<'_>, hits: Vec<Hit>) -> Result<Vec<ItemId>> {
+    fn shown_items(&self, arm: &Arm<'_>, hits: Vec<Hit>, depth: usize) -> Result<Vec<ItemId>> {
         let n = self.world.observable.catalog.items.len();
         hits.into_iter()
-            .take(self.k)
+            .take(depth)
             .map(|hit| {
                 if hit.item.index() < n {
                     Ok(hit.item)
@@ -348,6 +343,11 @@ impl State {
             self.deadlines.remove(k);
         }
     }
+}
+
+/// What the arm's perturbation does to this session (nothing without one).
+fn perturbation(arm: &Arm<'_>, user: UserId, session: u32, channel: Channel) -> Action {
+    arm.perturbation.map_or(Action::Keep, |p| p.action(user, session, channel))
 }
 
 /// Appends `value`, keeping the newest `window` values.

@@ -23,6 +23,11 @@
 //! b = "b"
 //! a_b = "a_b"
 //!
+//! [simulation.channel_arms]  # both − search only − feed only (+ 0, no channel)
+//! search = "search_only"
+//! feed = "feed_only"
+//! both = "neither"
+//!
 //! [[simulation.comparisons]]
 //! arm = "a_b"
 //! against = "search_only"
@@ -39,6 +44,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::model::SWEEPABLE;
+use super::planted::PlantedSettings;
 use crate::{HarnessError, Result};
 
 /// Longest horizon (and pre-period) accepted: ten years. Anything longer is
@@ -54,9 +60,12 @@ pub struct SimulationSettings {
     pub users: usize,
     /// Days each user lives through in every arm (default 28; 1 to 3 650).
     pub horizon_days: u32,
-    /// Days of the pre-period each user lives through under the control arm
-    /// before the experiment; its GMV is CUPED's covariate (default 14; 0
-    /// switches CUPED off: θ = 0 and no variance reduction).
+    /// Days of a pre-period each user lives through under the control arm
+    /// before the experiment, recorded per user in the users table
+    /// (`pre_period_gmv`) for analysts' own adjustments (default 0: none).
+    /// CUPED does not use it: in this paired design a covariate of the users
+    /// alone is cancelled by the pairing, and the pre-period's population
+    /// mean is unknown; CUPED reads the world's logs instead (`simulate::cuped`).
     pub pre_period_days: u32,
     /// Length of every list shown, search results and feed pages alike
     /// (default 20, the logging policy's list length; 1 to 1 000).
@@ -74,6 +83,26 @@ pub struct SimulationSettings {
     /// keeps the figures of scenarios written before it existed).
     /// `searchrec simulate --seed N` and `searchrec run --sim-seed N` set it.
     pub seed: Option<u64>,
+    /// The MDE for Δ the experiment must reach (default none): an absolute
+    /// GMV per user (`1.5`) or a percentage of the `neither` arm's GMV per
+    /// user (`"1.5%"`). The scenario's `users` then run as a pilot of the
+    /// factorial alone; its MDE sizes the experiment (users × (pilot MDE /
+    /// target)²), which runs in full at that size — or, when that exceeds
+    /// `max_users`, the run is refused with the size it would need. Needs a
+    /// factorial.
+    pub target_mde: Option<Margin>,
+    /// The budget of a sized experiment, in users (default: the world's
+    /// users; at least `users`).
+    pub max_users: Option<usize>,
+    /// World seeds to replicate the whole experiment over (default none):
+    /// each world is generated from the run's world scenario with that seed,
+    /// the arms' engines are trained on it, and the experiment runs under
+    /// `seed` (by default that world's seed); Δ is then pooled over the
+    /// worlds by a two-stage bootstrap (`simulate::worlds`). The run's own
+    /// world may be one of them (it is not simulated twice). Two to 100
+    /// distinct seeds; costs one world generation, one engine training and
+    /// one experiment per world.
+    pub world_seeds: Vec<u64>,
     /// The equivalence margin m of the synergy verdict: Δ is `additive` when
     /// its TOST interval lies inside [−m, m]. An absolute GMV per user
     /// (`1.5`) or a percentage of the control (`neither`) arm's GMV per user
@@ -102,6 +131,26 @@ pub struct SimulationSettings {
     pub comparisons: Vec<ComparisonSettings>,
     /// Sensitivity sweeps of the interaction Δ; need a factorial (default none).
     pub sensitivity: Vec<SweepSettings>,
+    /// The planted-interaction positive control (`[simulation.planted]`);
+    /// needs a factorial (default none).
+    pub planted: Option<PlantedSettings>,
+    /// The channel-level 2×2, by arm name (default none): its interaction is
+    /// both − search only − feed only + no channel, where the no-channel
+    /// baseline is 0 GMV by definition (a user offered neither channel does
+    /// not visit the simulated shop).
+    pub channel_arms: Option<ChannelArms>,
+}
+
+/// The arms of the channel-level comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelArms {
+    /// An arm serving search only.
+    pub search: String,
+    /// An arm serving the feed only.
+    pub feed: String,
+    /// An arm serving both channels (with the same couplings as the other two).
+    pub both: String,
 }
 
 /// An equivalence margin: absolute, or relative to the control arm's GMV per user.
@@ -255,19 +304,36 @@ pub struct ComparisonSettings {
     pub against: String,
 }
 
-/// One sensitivity sweep: the factorial rerun at each value of one parameter.
+/// One sensitivity sweep: the factorial rerun at each value of one
+/// parameter, or at each cell of a two-parameter grid (`by`). Every point is
+/// an experiment of its own: the world regenerated from the run's world
+/// scenario with the point's values (same world seed, so its logs follow
+/// them), the arms' engines retrained on it, and its own simulation seed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SweepSettings {
-    /// Dotted path into the world scenario: any `behaviour.*`, `needs.*` or
-    /// `queries.*` field but `queries.count`, or
-    /// `users.price_sensitivity_median` / `users.activity_mean` (every user's
-    /// trait is rescaled by new / old). The three the design names:
-    /// `behaviour.seed_offset` (how strongly the feed seeds needs, lower is
-    /// stronger), `needs.leaf_temperature` (how closely search intent follows
-    /// feed interest, 0 = not at all) and `users.price_sensitivity_median`.
+    /// Dotted path into the world scenario: any number field under
+    /// `behaviour.`, `needs.`, `queries.` (but `queries.count`) or `users.`.
+    /// The mechanisms: `behaviour.seed_offset` (how strongly the feed seeds
+    /// needs, lower is stronger), `needs.leaf_temperature` (how closely
+    /// search intent follows feed interest, 0 = not at all),
+    /// `users.activity_mean`, `users.price_sensitivity_median`.
     pub parameter: String,
     /// The values, each within the scenario's range for the parameter.
+    pub values: Vec<f64>,
+    /// A second parameter, for a grid of `values` × `by.values` (drawn as a
+    /// heatmap in the report).
+    #[serde(default)]
+    pub by: Option<GridAxis>,
+}
+
+/// The second axis of a two-parameter sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridAxis {
+    /// Dotted path, as [`SweepSettings::parameter`].
+    pub parameter: String,
+    /// Its values.
     pub values: Vec<f64>,
 }
 
@@ -276,11 +342,14 @@ impl Default for SimulationSettings {
         SimulationSettings {
             users: 1_000,
             horizon_days: 28,
-            pre_period_days: 14,
+            pre_period_days: 0,
             k: 20,
             context_window: 10,
             replicates: 3,
             seed: None,
+            target_mde: None,
+            max_users: None,
+            world_seeds: Vec::new(),
             equivalence_margin: Margin::default(),
             bootstrap_resamples: 2_000,
             confidence: 0.95,
@@ -290,6 +359,8 @@ impl Default for SimulationSettings {
             factorial: None,
             comparisons: Vec::new(),
             sensitivity: Vec::new(),
+            planted: None,
+            channel_arms: None,
         }
     }
 }
@@ -313,7 +384,7 @@ impl SimulationSettings {
         };
         range("users", self.users as f64, 1.0, 1e7, "simulate at least 1 user")?;
         range("horizon_days", self.horizon_days as f64, 1.0, MAX_DAYS as f64, "use a horizon of days, e.g. 28")?;
-        range("pre_period_days", self.pre_period_days as f64, 0.0, MAX_DAYS as f64, "use 0 to switch CUPED off")?;
+        range("pre_period_days", self.pre_period_days as f64, 0.0, MAX_DAYS as f64, "use 0 for none")?;
         range("k", self.k as f64, 1.0, 1_000.0, "show lists of 1 to 1 000 items (default 20)")?;
         range("context_window", self.context_window as f64, 0.0, 1_000.0, "keep at most 1 000 recent signals")?;
         range("replicates", self.replicates as f64, 1.0, 1_000.0, "run at least 1 replicate (default 3)")?;
@@ -376,6 +447,73 @@ impl SimulationSettings {
             self.arm_index(&c.against)
                 .ok_or_else(|| self.unknown_arm(&format!("comparisons[{i}].against"), &c.against))?;
         }
+        if let Some(target) = self.target_mde {
+            let valid = match target {
+                Margin::Absolute(m) => m.is_finite() && m > 0.0,
+                Margin::Relative(r) => r.is_finite() && r > 0.0 && r <= 1.0,
+            };
+            if !valid {
+                return Err(field_error(
+                    "target_mde",
+                    format!(
+                        "{} is not an MDE; use a positive GMV per user (e.g. 1.5) or a percentage (e.g. \"1.5%\")",
+                        target.setting()
+                    ),
+                ));
+            }
+            if self.factorial.is_none() {
+                return Err(field_error("target_mde", "the target is Δ's MDE; add [simulation.factorial]"));
+            }
+        }
+        if let Some(budget) = self.max_users
+            && !(self.users..=10_000_000).contains(&budget)
+        {
+            return Err(field_error(
+                "max_users",
+                format!(
+                    "{budget} is out of range {} (users) to 10 000 000; the budget holds at least the pilot",
+                    self.users
+                ),
+            ));
+        }
+        if !self.world_seeds.is_empty() {
+            let distinct: std::collections::BTreeSet<u64> = self.world_seeds.iter().copied().collect();
+            if distinct.len() != self.world_seeds.len() || !(2..=100).contains(&distinct.len()) {
+                return Err(field_error(
+                    "world_seeds",
+                    format!(
+                        "{:?}: list 2 to 100 distinct world seeds, or none to simulate the run's world alone",
+                        self.world_seeds
+                    ),
+                ));
+            }
+            if self.factorial.is_none() {
+                return Err(field_error("world_seeds", "pooling over worlds pools Δ; add [simulation.factorial]"));
+            }
+        }
+        if let Some(c) = &self.channel_arms {
+            for (role, name, channels) in [
+                ("search", &c.search, Channels::Search),
+                ("feed", &c.feed, Channels::Feed),
+                ("both", &c.both, Channels::Both),
+            ] {
+                let field = format!("channel_arms.{role}");
+                let i = self.arm_index(name).ok_or_else(|| self.unknown_arm(&field, name))?;
+                if self.arms[i].channels != channels {
+                    return Err(field_error(
+                        &field,
+                        format!(
+                            "arm `{name}` serves channels = \"{}\"; role `{role}` needs an arm with channels = \"{}\"",
+                            self.arms[i].channels.as_str(),
+                            channels.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(planted) = &self.planted {
+            planted.validate(self.factorial.as_ref())?;
+        }
         if !self.sensitivity.is_empty() && self.factorial.is_none() {
             return Err(field_error(
                 "sensitivity",
@@ -384,25 +522,45 @@ impl SimulationSettings {
         }
         for (i, sweep) in self.sensitivity.iter().enumerate() {
             let field = format!("sensitivity[{i}]");
-            if !SWEEPABLE.iter().any(|prefix| sweep.parameter.starts_with(prefix)) || sweep.parameter == "queries.count"
-            {
-                return Err(field_error(
-                    &format!("{field}.parameter"),
-                    format!(
-                        "`{}` cannot be swept: the simulator only reads `behaviour.*`, `needs.*`, `queries.*` \
-                         (but not `queries.count`), `users.price_sensitivity_median` and `users.activity_mean`",
-                        sweep.parameter
-                    ),
-                ));
-            }
-            if sweep.values.is_empty() {
-                return Err(field_error(&format!("{field}.values"), "no value; list the values to sweep"));
-            }
-            if let Some(v) = sweep.values.iter().find(|v| !v.is_finite()) {
-                return Err(field_error(&format!("{field}.values"), format!("{v} is not a finite number")));
+            check_axis(&field, &sweep.parameter, &sweep.values)?;
+            if let Some(by) = &sweep.by {
+                check_axis(&format!("{field}.by"), &by.parameter, &by.values)?;
+                if by.parameter == sweep.parameter {
+                    return Err(field_error(&format!("{field}.by.parameter"), "a grid needs two different parameters"));
+                }
             }
         }
+        let points: usize =
+            self.sensitivity.iter().map(|s| s.values.len() * s.by.as_ref().map_or(1, |b| b.values.len())).sum();
+        if points > 400 {
+            return Err(field_error(
+                "sensitivity",
+                format!("{points} points; each regenerates a world and retrains the engines: keep it to 400 or fewer"),
+            ));
+        }
         Ok(())
+    }
+
+    /// The factorial's four arms alone, without comparisons, A/A check,
+    /// planted control, channel arms, sweeps, replication over worlds,
+    /// sizing or pre-period: what sizing pilots, sweep points and the other
+    /// worlds of a replication run.
+    pub fn factorial_only(&self) -> SimulationSettings {
+        let cells: Vec<&str> = self.factorial.iter().flat_map(|f| f.roles().map(|r| r.1)).collect();
+        SimulationSettings {
+            arms: self.arms.iter().filter(|a| cells.contains(&a.name.as_str())).cloned().collect(),
+            comparisons: Vec::new(),
+            control: None,
+            aa_replicates: 0,
+            sensitivity: Vec::new(),
+            planted: None,
+            channel_arms: None,
+            target_mde: None,
+            max_users: None,
+            world_seeds: Vec::new(),
+            pre_period_days: 0,
+            ..self.clone()
+        }
     }
 
     /// The arm called `name`, by position.
@@ -423,4 +581,24 @@ impl SimulationSettings {
         let known: Vec<&str> = self.arms.iter().map(|a| a.name.as_str()).collect();
         field_error(field, format!("no arm is called `{name}`; arms: {}", known.join(", ")))
     }
+}
+
+/// Checks one axis of a sweep: a sweepable path and finite values.
+fn check_axis(field: &str, parameter: &str, values: &[f64]) -> Result<()> {
+    if !SWEEPABLE.iter().any(|prefix| parameter.starts_with(prefix)) || parameter == "queries.count" {
+        return Err(field_error(
+            &format!("{field}.parameter"),
+            format!(
+                "`{parameter}` cannot be swept: sweep a number field under `behaviour.`, `needs.`, `queries.` (but \
+                 not `queries.count`) or `users.`; the other sections size the world itself"
+            ),
+        ));
+    }
+    if values.is_empty() {
+        return Err(field_error(&format!("{field}.values"), "no value; list the values to sweep"));
+    }
+    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+        return Err(field_error(&format!("{field}.values"), format!("{v} is not a finite number")));
+    }
+    Ok(())
 }

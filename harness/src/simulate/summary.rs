@@ -104,17 +104,24 @@ pub struct ArmSummary {
     pub query_aware_feed: bool,
     /// GMV per user over the horizon.
     pub gmv_per_user: Estimate,
+    /// GMV per session (Σ GMV / Σ sessions over the users, a ratio of
+    /// means with a paired percentile interval): the arm's yield per visit,
+    /// free of how many visits it draws. `None` before schema 3.
+    #[serde(default)]
+    pub gmv_per_session: Option<Estimate>,
     /// The guardrails.
     pub guardrails: Guardrails,
 }
 
-/// CUPED's adjustment of one comparison.
+/// CUPED's adjustment of one estimate (see `simulate::cuped`): the
+/// covariate is each user's GMV in the world's logs, whose mean over the
+/// world's users is known exactly (schema 3; before it, the pre-period's GMV).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cuped {
-    /// θ = cov(X, Y) / var(X), X the user's pre-period GMV.
+    /// θ = cov(X, Y) / var(X) on the sample (re-fitted in every resample).
     pub theta: f64,
-    /// 1 − var(adjusted) / var(raw) of the paired differences.
+    /// 1 − var(CUPED estimate) / var(raw estimate) over the same resamples.
     pub variance_reduction: f64,
     /// The estimate after adjustment.
     pub adjusted: Estimate,
@@ -166,31 +173,178 @@ pub struct ArmComparison {
     pub against: String,
     /// The uplift.
     pub uplift: Uplift,
+    /// The difference in GMV per session (treatment − control), paired over
+    /// users: an arm that draws more visits cannot win this by traffic
+    /// alone. `None` before schema 3.
+    #[serde(default)]
+    pub per_session: Option<Estimate>,
 }
 
-/// The A/A validation: two identical arms under independent seeds.
+/// The channel-level interaction: do search and feed together sell more than
+/// each alone?
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelInteraction {
+    /// The search-only arm.
+    pub search: String,
+    /// The feed-only arm.
+    pub feed: String,
+    /// The arm with both channels.
+    pub both: String,
+    /// both − search − feed + baseline per user, paired, where the baseline
+    /// (no channel) is 0 GMV by definition.
+    pub interaction: Estimate,
+    /// The interaction relative to the both-channel arm's GMV per user.
+    pub relative: Estimate,
+    /// How the baseline is defined, for readers.
+    pub baseline: String,
+}
+
+/// The A/A validation: the control arm against itself.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AaCheck {
     /// Replicates run.
     pub replicates: usize,
+    /// Replicates whose interval excluded zero. `None` before schema 3.
+    #[serde(default)]
+    pub false_positives: Option<usize>,
     /// Share of replicates whose interval (at the summary's confidence) excluded zero.
     pub false_positive_rate: f64,
+    /// Wilson score interval of the rate at the summary's confidence: how
+    /// precisely the replicates pin it. `None` before schema 3.
+    #[serde(default)]
+    pub rate_interval: Option<[f64; 2]>,
+    /// Whether the two copies shared every stream and differed only by an
+    /// irrelevant tie-break (schema 3), the pairing of the real comparisons,
+    /// rather than running on independent seeds (before schema 3).
+    #[serde(default)]
+    pub paired: bool,
     /// The nominal rate, 1 − confidence (0.05).
     pub nominal: f64,
 }
 
-/// Δ at one setting of one behaviour parameter.
+/// The planted-interaction positive control: a factorial cell rerun with a
+/// handicap of known effect, on the same streams.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlantedControl {
+    /// The factorial role handicapped: `neither`, `a`, `b` or `a_b`.
+    pub cell: String,
+    /// The channels demoted: `search`, `feed` or `both`.
+    pub channels: String,
+    /// Results skipped on a demoted list.
+    pub skip: usize,
+    /// Share of the cell's sessions on those channels demoted.
+    pub probability: f64,
+    /// X, the interaction planted: the handicap's effect on the cell's GMV
+    /// per user, signed as Δ counts the cell. Its value is exact for the
+    /// simulated users and streams (the two runs are paired session by
+    /// session); its interval is the spread over users.
+    pub size: Estimate,
+    /// Δ of the factorial with the handicapped cell: the real Δ̂ plus X.
+    pub interaction: Estimate,
+    /// Its verdict, as in [`Factorial::verdict`].
+    pub verdict: String,
+    /// Whether the verdict found the planted sign (super-additive for X > 0,
+    /// sub-additive for X < 0).
+    pub detected: bool,
+    /// "a planted interaction of X was estimated as Y [CI]: verdict, detected".
+    pub statement: String,
+}
+
+/// How an experiment with a `target_mde` was sized from its pilot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sizing {
+    /// The MDE for Δ asked for, GMV per user.
+    pub target_mde: f64,
+    /// As written: `1.5%` of the pilot's `neither` GMV per user, or `1.5`.
+    pub target_setting: String,
+    /// Users of the last pilot (the first runs the scenario's `users`).
+    pub pilot_users: usize,
+    /// Δ's MDE the last pilot reached.
+    pub pilot_mde: f64,
+    /// Users the target needs: pilot users × (pilot MDE / target)², since an
+    /// MDE shrinks with √users; never fewer than the pilot's.
+    pub required_users: usize,
+    /// The most users the budget allowed (`max_users`, or the world's users).
+    pub budget_users: usize,
+}
+
+/// One world's Δ in an experiment replicated over worlds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldEstimate {
+    /// The world's generation seed.
+    pub world_seed: u64,
+    /// The simulation seed its experiment ran under.
+    pub simulation_seed: u64,
+    /// Its Δ, with the within-world interval.
+    pub interaction: Estimate,
+    /// Its verdict alone.
+    pub verdict: String,
+}
+
+/// Δ pooled over worlds (`[simulation] world_seeds`): engines trained per
+/// world, the between-world variation inside the interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldReplication {
+    /// Worlds pooled.
+    pub worlds: usize,
+    /// How the interval was made.
+    pub method: String,
+    /// Standard deviation of the worlds' Δ (n − 1): how much one world's
+    /// answer depends on the world drawn.
+    pub between_world_sd: f64,
+    /// The mean of the worlds' Δ with the two-stage interval, SE and MDE.
+    pub interaction: Estimate,
+    /// The verdict on the pooled Δ, as in [`Factorial::verdict`] (the margin
+    /// follows the worlds' mean `neither` GMV).
+    pub verdict: String,
+    /// The verdict in a sentence.
+    pub statement: String,
+    /// The pooled equivalence test.
+    pub equivalence: Equivalence,
+    /// Every world's own estimate, in seed order as listed.
+    pub per_world: Vec<WorldEstimate>,
+}
+
+/// Δ at one point of a sensitivity sweep: one value of one parameter, or
+/// one cell of a two-parameter grid. From schema 3 every point is an
+/// experiment of its own: the world regenerated with the point's parameters
+/// (so its logs follow them), the arms' engines retrained on it, and its own
+/// simulation seed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SensitivityPoint {
-    /// The parameter (dotted scenario path, e.g. `behaviour.seed_strength`).
+    /// The parameter (dotted scenario path, e.g. `behaviour.seed_offset`).
     pub parameter: String,
     /// Its value.
     pub value: f64,
-    /// Δ at that value.
+    /// The grid's second parameter, for a two-parameter grid.
+    #[serde(default)]
+    pub by_parameter: Option<String>,
+    /// Its value at this point.
+    #[serde(default)]
+    pub by_value: Option<f64>,
+    /// Δ at that point.
     pub interaction: Estimate,
-    /// As in [`Factorial::verdict`], with the margin taken from the
+    /// The `neither` arm's GMV per user at the point, for Δ relative to GMV.
+    #[serde(default)]
+    pub gmv_neither: Option<f64>,
+    /// Two-sided p-value of Δ = 0 (normal, from Δ's SE), before adjustment.
+    #[serde(default)]
+    pub p_value: Option<f64>,
+    /// The p-value adjusted for every point of the scenario's sweeps by
+    /// Holm's step-down method (the family-wise error rate stays at
+    /// 1 − confidence whatever the dependence between points).
+    #[serde(default)]
+    pub adjusted_p_value: Option<f64>,
+    /// As in [`Factorial::verdict`], but super- or sub-additive only when
+    /// the Holm-adjusted p-value is below 1 − confidence, and additive only
+    /// when the Holm-adjusted TOST p-value is; the margin follows the
     /// `neither` arm at this point.
     pub verdict: String,
     /// As in [`Factorial::statement`].
@@ -199,6 +353,14 @@ pub struct SensitivityPoint {
     /// As in [`Factorial::equivalence`].
     #[serde(default)]
     pub equivalence: Option<Equivalence>,
+    /// Whether the world's logs were regenerated and the engines retrained
+    /// at this point (schema 3) rather than only the simulated users
+    /// changing behaviour (schema 2).
+    #[serde(default)]
+    pub retrained: bool,
+    /// The point's simulation seed (schema 3: independent per point).
+    #[serde(default)]
+    pub seed: Option<u64>,
 }
 
 /// Everything a simulation reports.
@@ -211,7 +373,7 @@ pub struct SimulationSummary {
     pub users: usize,
     /// Horizon, days.
     pub horizon_days: u32,
-    /// Pre-period (CUPED covariate), days.
+    /// Pre-period under the control arm, days (0: none).
     pub pre_period_days: u32,
     /// The simulation seed every stream of the simulation is keyed by (the
     /// world seed unless `[simulation] seed` or a command-line flag set it).
@@ -232,6 +394,19 @@ pub struct SimulationSummary {
     pub comparisons: Vec<ArmComparison>,
     /// The 2×2 factorial, when the scenario names its four arms.
     pub factorial: Option<Factorial>,
+    /// Δ pooled over worlds, when `world_seeds` lists them (the other
+    /// figures here are those of the run's own world).
+    #[serde(default)]
+    pub worlds: Option<WorldReplication>,
+    /// How the experiment was sized, when `target_mde` asked for it.
+    #[serde(default)]
+    pub sizing: Option<Sizing>,
+    /// The channel-level interaction, when the settings name its arms.
+    #[serde(default)]
+    pub channel_interaction: Option<ChannelInteraction>,
+    /// The planted-interaction positive control, when the settings plant one.
+    #[serde(default)]
+    pub planted: Option<PlantedControl>,
     /// The A/A check, when run.
     pub aa: Option<AaCheck>,
     /// The sensitivity sweep, when run.

@@ -84,8 +84,8 @@ pub struct UserRow {
     pub orders: u32,
     /// GMV over the horizon.
     pub gmv: f64,
-    /// GMV over the pre-period under the control arm (CUPED's covariate; the
-    /// same in every arm of a replicate, 0 without a pre-period).
+    /// GMV over the pre-period under the control arm (the same in every arm
+    /// of a replicate, 0 without a pre-period).
     pub pre_period_gmv: f64,
     /// Needs that arose by themselves.
     pub organic_needs: u32,

@@ -1,17 +1,27 @@
-//! The simulated business outcome: GMV per arm, the 2×2 coupling factorial
-//! and its verdict in plain words, the A/A check, the sensitivity sweep and
-//! the guardrails. Every estimate shows its standard error (SE) and minimum
+//! The simulated business outcome: GMV per arm (per user and per session),
+//! the channel comparisons and the channel-level interaction, the 2×2
+//! coupling factorial and its verdict in plain words with the planted
+//! positive control and its replication over worlds, how the experiment was
+//! sized, the A/A check, the sensitivity sweeps (one-parameter lines and
+//! two-parameter heatmaps) and the guardrails. Every estimate shows its standard error (SE) and minimum
 //! detectable effect (MDE) beside it — "—" for results of schema 1, which
-//! had neither. Every figure here is simulated, and the page says so.
+//! had neither; figures schema 3 added show "—" (or their block says it is
+//! absent) in older results. Every figure here is simulated, and the page
+//! says so.
 
 use searchrec_harness::simulate::stats::mde_multiplier;
-use searchrec_harness::simulate::{ArmSummary, Estimate, Factorial, SimulationSummary, Uplift};
+use searchrec_harness::simulate::{
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Equivalence, Estimate, Factorial, PlantedControl,
+    SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldReplication,
+};
 use serde::Serialize;
 
 use super::{ChartView, Field};
 use crate::charts::bars::{Bar, bar_chart};
 use crate::charts::interaction::{Cells, interaction_chart};
 use crate::charts::sensitivity::sensitivity_chart;
+use crate::charts::sensitivity_map::sensitivity_map_chart;
+use crate::charts::worlds::{ForestRow, worlds_chart};
 use crate::format;
 use crate::svg::palette::Colours;
 
@@ -21,13 +31,21 @@ pub(crate) struct SimulationView {
     label: String,
     confidence: String,
     settings: Vec<Field>,
+    /// How the experiment was sized to a target MDE, in a sentence.
+    sizing: Option<String>,
     gmv_chart: Option<ChartView>,
     gmv_rows: Vec<GmvRow>,
     arms: Vec<ArmRow>,
-    comparisons: Vec<UpliftRow>,
+    comparisons: Vec<ComparisonRow>,
+    channel_interaction: Option<ChannelView>,
     factorial: Option<FactorialView>,
+    planted: Option<PlantedView>,
+    worlds: Option<WorldsView>,
     aa: Option<AaView>,
     sensitivity_charts: Vec<ChartView>,
+    /// The sweeps' caption: whether points are independent experiments,
+    /// whether verdicts are adjusted for multiplicity.
+    sensitivity_notes: Vec<String>,
     sensitivity_rows: Vec<SensitivityRow>,
     cost: Vec<Field>,
 }
@@ -49,7 +67,7 @@ struct ArmRow {
     latency_p99: String,
 }
 
-/// GMV per user of one arm.
+/// GMV per user and per session of one arm.
 #[derive(Debug, Serialize)]
 struct GmvRow {
     name: String,
@@ -57,6 +75,78 @@ struct GmvRow {
     interval: String,
     se: String,
     mde: String,
+    /// GMV per session: "—" throughout for results before schema 3.
+    per_session: EstimateText,
+}
+
+/// One estimate as the cells of a table row or a sentence: value, interval,
+/// SE and MDE, each "—" when the results lack it.
+#[derive(Debug, Serialize)]
+struct EstimateText {
+    value: String,
+    interval: String,
+    se: String,
+    mde: String,
+}
+
+impl EstimateText {
+    /// `e` with its value and interval formatted by `value`, its SE and MDE
+    /// (sizes, never signed) by `size`.
+    fn new(e: Option<&Estimate>, value: impl Fn(f64) -> String, size: impl Fn(f64) -> String) -> EstimateText {
+        match e {
+            Some(e) => EstimateText {
+                value: value(e.value),
+                interval: format::interval(e.lower, e.upper, &value),
+                se: se(e, &size),
+                mde: mde(e, &size),
+            },
+            None => EstimateText { value: "—".into(), interval: "—".into(), se: "—".into(), mde: "—".into() },
+        }
+    }
+}
+
+/// A channel comparison: the uplift per user and the difference per session.
+#[derive(Debug, Serialize)]
+struct ComparisonRow {
+    uplift: UpliftRow,
+    /// The difference in GMV per session, "—" before schema 3.
+    per_session: EstimateText,
+    /// As [`UpliftRow::reading`], of the per-session interval ("—" without one).
+    per_session_reading: &'static str,
+    per_session_class: &'static str,
+}
+
+/// The channel-level interaction: both − search only − feed only + 0.
+#[derive(Debug, Serialize)]
+struct ChannelView {
+    search: String,
+    feed: String,
+    both: String,
+    interaction: EstimateText,
+    relative: EstimateText,
+    /// `above zero`, `below zero` or `spans zero`, of the interaction's interval.
+    reading: &'static str,
+    class: &'static str,
+    explanation: String,
+    baseline: String,
+}
+
+/// The planted-interaction positive control.
+#[derive(Debug, Serialize)]
+struct PlantedView {
+    cell: String,
+    channels: String,
+    skip: usize,
+    probability: String,
+    /// X, the interaction planted.
+    size: EstimateText,
+    /// Δ of the factorial with the handicapped cell.
+    delta: EstimateText,
+    verdict: String,
+    detected: bool,
+    /// `good` when detected, `bad` when missed.
+    class: &'static str,
+    statement: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,29 +194,74 @@ struct FactorialView {
 #[derive(Debug, Serialize)]
 struct AaView {
     replicates: usize,
+    /// "k of N replicates", "— of N replicates" before schema 3.
+    false_positives: String,
     rate: String,
+    /// The rate's Wilson interval, "—" before schema 3.
+    rate_interval: String,
     nominal: String,
+    /// Both copies shared every stream and differed only by a tie-break;
+    /// false for older results, whose copies ran on independent seeds.
+    paired: bool,
     calibrated: bool,
+}
+
+/// Δ replicated over worlds and pooled.
+#[derive(Debug, Serialize)]
+struct WorldsView {
+    worlds: usize,
+    /// The pooled Δ.
+    delta: EstimateText,
+    verdict: String,
+    verdict_class: &'static str,
+    statement: String,
+    between_world_sd: String,
+    method: String,
+    /// The pooled equivalence test in words.
+    equivalence: String,
+    chart: Option<ChartView>,
+    rows: Vec<WorldRow>,
+}
+
+/// One world's own Δ.
+#[derive(Debug, Serialize)]
+struct WorldRow {
+    world_seed: u64,
+    simulation_seed: u64,
+    delta: EstimateText,
+    verdict: String,
+    class: &'static str,
 }
 
 #[derive(Debug, Serialize)]
 struct SensitivityRow {
+    /// The parameter, or `first × second` for a point of a grid.
     parameter: String,
+    /// Its value, or `first × second`.
     value: String,
     delta: String,
     interval: String,
     se: String,
     mde: String,
+    /// Raw and Holm-adjusted p-values, "—" before schema 3.
+    p: String,
+    adjusted_p: String,
     verdict: String,
     statement: String,
     class: &'static str,
+    /// World regenerated and engines retrained at the point.
+    retrained: bool,
+    /// The point's simulation seed, "—" when not reported.
+    seed: String,
 }
 
 impl SimulationView {
     pub(super) fn new(s: &SimulationSummary) -> SimulationView {
         let confidence = format::percent(s.confidence, 0);
         let factorial = s.factorial.as_ref().map(|f| factorial_view(s, f, &confidence));
+        let channel_interaction = s.channel_interaction.as_ref().map(|c| channel_view(c, &confidence));
         let (sensitivity_charts, sensitivity_rows) = sensitivity(s);
+        let control = s.factorial.as_ref().map_or("neither", |f| f.neither.as_str());
         SimulationView {
             label: s.label.clone(),
             settings: vec![
@@ -147,6 +282,7 @@ impl SimulationView {
                     ),
                 ),
             ],
+            sizing: s.sizing.as_ref().map(|z| sizing_sentence(z, control)),
             confidence,
             gmv_chart: gmv_chart(&s.arms),
             gmv_rows: s
@@ -158,25 +294,18 @@ impl SimulationView {
                     interval: format::interval(a.gmv_per_user.lower, a.gmv_per_user.upper, format::sig),
                     se: se(&a.gmv_per_user, format::sig),
                     mde: mde(&a.gmv_per_user, format::sig),
+                    per_session: EstimateText::new(a.gmv_per_session.as_ref(), format::sig, format::sig),
                 })
                 .collect(),
             arms: s.arms.iter().map(arm_row).collect(),
-            comparisons: s
-                .comparisons
-                .iter()
-                .map(|c| uplift_row(String::new(), &c.arm, &c.against, &c.uplift))
-                .collect(),
+            comparisons: s.comparisons.iter().map(comparison_row).collect(),
+            channel_interaction,
             factorial,
-            aa: s.aa.map(|aa| AaView {
-                replicates: aa.replicates,
-                rate: format::percent(aa.false_positive_rate, 1),
-                nominal: format::percent(aa.nominal, 0),
-                // Within a binomial standard error or two of the nominal rate.
-                calibrated: aa.replicates > 0
-                    && (aa.false_positive_rate - aa.nominal).abs()
-                        <= 2.0 * (aa.nominal * (1.0 - aa.nominal) / aa.replicates as f64).sqrt() + 1e-12,
-            }),
+            planted: s.planted.as_ref().map(planted_view),
+            worlds: s.worlds.as_ref().map(|w| worlds_view(w, control)),
+            aa: s.aa.map(aa_view),
             sensitivity_charts,
+            sensitivity_notes: sensitivity_notes(s),
             sensitivity_rows,
             cost: vec![
                 Field::new("sessions simulated", format::count(s.sessions)),
@@ -191,6 +320,7 @@ impl SimulationView {
     pub(super) fn chart_count(&self) -> usize {
         usize::from(self.gmv_chart.is_some())
             + self.factorial.as_ref().map_or(0, |f| usize::from(f.chart.is_some()))
+            + self.worlds.as_ref().map_or(0, |w| usize::from(w.chart.is_some()))
             + self.sensitivity_charts.len()
     }
 }
@@ -296,6 +426,91 @@ fn uplift_row(label: String, arm: &str, against: &str, u: &Uplift) -> UpliftRow 
     }
 }
 
+fn comparison_row(c: &ArmComparison) -> ComparisonRow {
+    let (per_session_reading, per_session_class) = c.per_session.as_ref().map_or(("—", "neutral"), reading);
+    ComparisonRow {
+        uplift: uplift_row(String::new(), &c.arm, &c.against, &c.uplift),
+        per_session: EstimateText::new(c.per_session.as_ref(), format::signed, format::sig),
+        per_session_reading,
+        per_session_class,
+    }
+}
+
+fn channel_view(c: &ChannelInteraction, confidence: &str) -> ChannelView {
+    let (reading, class) = reading(&c.interaction);
+    let explanation = match reading {
+        "above zero" => format!(
+            "Above zero: the {confidence} interval lies above zero: the two channels together sell more than each alone \
+             added up; each channel creates demand the other one converts."
+        ),
+        "below zero" => format!(
+            "Below zero: the {confidence} interval lies below zero: the two channels together sell less than each alone \
+             added up; they partly serve the same needs, so each one alone already makes some of the other's sales."
+        ),
+        _ => format!(
+            "The {confidence} interval includes zero: no channel-level interaction is distinguishable at this precision \
+             (the experiment could only detect one of at least {} GMV per user, its MDE).",
+            c.interaction.mde.map_or_else(|| "—".to_string(), format::sig)
+        ),
+    };
+    ChannelView {
+        search: c.search.clone(),
+        feed: c.feed.clone(),
+        both: c.both.clone(),
+        interaction: EstimateText::new(Some(&c.interaction), format::signed, format::sig),
+        relative: EstimateText::new(Some(&c.relative), format::signed_percent, unsigned_percent),
+        reading,
+        class,
+        explanation,
+        baseline: c.baseline.clone(),
+    }
+}
+
+fn planted_view(p: &PlantedControl) -> PlantedView {
+    PlantedView {
+        cell: p.cell.clone(),
+        channels: p.channels.clone(),
+        skip: p.skip,
+        probability: format::percent(p.probability, 0),
+        size: EstimateText::new(Some(&p.size), format::signed, format::sig),
+        delta: EstimateText::new(Some(&p.interaction), format::signed, format::sig),
+        verdict: p.verdict.clone(),
+        detected: p.detected,
+        class: if p.detected { "good" } else { "bad" },
+        statement: p.statement.clone(),
+    }
+}
+
+fn aa_view(aa: AaCheck) -> AaView {
+    let calibrated = match aa.rate_interval {
+        // The nominal rate inside the rate's Wilson interval.
+        Some([lower, upper]) => lower <= aa.nominal && aa.nominal <= upper,
+        // Within a binomial standard error or two of the nominal rate.
+        None => {
+            aa.replicates > 0
+                && (aa.false_positive_rate - aa.nominal).abs()
+                    <= 2.0 * (aa.nominal * (1.0 - aa.nominal) / aa.replicates as f64).sqrt() + 1e-12
+        }
+    };
+    let of =
+        format!("of {} replicate{}", format::count(aa.replicates as u64), if aa.replicates == 1 { "" } else { "s" });
+    AaView {
+        replicates: aa.replicates,
+        false_positives: match aa.false_positives {
+            Some(k) => format!("{} {of}", format::count(k as u64)),
+            None => format!("— {of}"),
+        },
+        rate: format::percent(aa.false_positive_rate, 1),
+        rate_interval: aa.rate_interval.map_or_else(
+            || "—".to_string(),
+            |[lower, upper]| format::interval(lower, upper, |x| format::percent(x, 1)),
+        ),
+        nominal: format::percent(aa.nominal, 0),
+        paired: aa.paired,
+        calibrated,
+    }
+}
+
 fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> FactorialView {
     let arm = |name: &str| s.arms.iter().find(|a| a.name == name).map(|a| a.gmv_per_user);
     let names = [&f.neither, &f.a, &f.b, &f.a_b];
@@ -336,19 +551,7 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
         ),
         _ => format!("The simulator's verdict at {confidence}."),
     };
-    let equivalence = f.equivalence.as_ref().map(|q| {
-        let source = if q.margin_setting.ends_with('%') {
-            format!("{} of `{}`'s GMV per user", q.margin_setting, f.neither)
-        } else {
-            "set as an absolute figure".to_string()
-        };
-        format!(
-            "Equivalence margin ±{} GMV per user ({source}); Δ's {} interval {} (TOST).",
-            format::sig(q.margin),
-            format::percent(q.confidence, 0),
-            format::interval(q.lower, q.upper, format::signed)
-        )
-    });
+    let equivalence = f.equivalence.as_ref().map(|q| equivalence_text(q, &format!("`{}`'s", f.neither)));
     let i = &f.interaction;
     let c = &f.interaction_cuped;
     FactorialView {
@@ -377,34 +580,293 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
     }
 }
 
+/// The equivalence test in words; `whose` names the GMV a percentage margin
+/// is taken of (`` `neither`'s ``).
+fn equivalence_text(q: &Equivalence, whose: &str) -> String {
+    let source = if q.margin_setting.ends_with('%') {
+        format!("{} of {whose} GMV per user", q.margin_setting)
+    } else {
+        "set as an absolute figure".to_string()
+    };
+    format!(
+        "Equivalence margin ±{} GMV per user ({source}); Δ's {} interval {} (TOST).",
+        format::sig(q.margin),
+        format::percent(q.confidence, 0),
+        format::interval(q.lower, q.upper, format::signed)
+    )
+}
+
+/// "Sized for an MDE of X GMV/user (setting): the last pilot of N users
+/// reached M, so the experiment ran R users (budget B)."
+fn sizing_sentence(z: &Sizing, control: &str) -> String {
+    let setting = if z.target_setting.ends_with('%') {
+        format!("{} of the pilot's `{control}` GMV per user", z.target_setting)
+    } else {
+        format!("set as {}", z.target_setting)
+    };
+    format!(
+        "Sized for an MDE of {} GMV/user ({setting}): the last pilot of {} users reached {}, so the experiment ran {} \
+         users (budget {}).",
+        format::sig(z.target_mde),
+        format::count(z.pilot_users as u64),
+        format::sig(z.pilot_mde),
+        format::count(z.required_users as u64),
+        format::count(z.budget_users as u64)
+    )
+}
+
+fn worlds_view(w: &WorldReplication, control: &str) -> WorldsView {
+    let forest_row = |label: String, estimate: &Estimate, verdict: &str| ForestRow {
+        label,
+        estimate: *estimate,
+        verdict: verdict.to_string(),
+    };
+    let chart = (!w.per_world.is_empty()).then(|| {
+        let rows: Vec<ForestRow> = w
+            .per_world
+            .iter()
+            .map(|e| forest_row(format!("world {}", e.world_seed), &e.interaction, &e.verdict))
+            .collect();
+        let pooled = forest_row(format!("pooled ({} worlds)", w.worlds), &w.interaction, &w.verdict);
+        ChartView {
+            title: "Δ per world".into(),
+            svg: worlds_chart("interaction Δ per world and pooled", &rows, &pooled),
+            caption: Some(
+                "Dots: each world's Δ with its within-world interval; diamond: the pooled Δ with the two-stage \
+                 interval, which carries the between-world variation. Colours follow the verdicts."
+                    .into(),
+            ),
+        }
+    });
+    WorldsView {
+        worlds: w.worlds,
+        delta: EstimateText::new(Some(&w.interaction), format::signed, format::sig),
+        verdict: w.verdict.clone(),
+        verdict_class: verdict_class(&w.verdict),
+        statement: w.statement.clone(),
+        between_world_sd: format::sig(w.between_world_sd),
+        method: w.method.clone(),
+        equivalence: equivalence_text(&w.equivalence, &format!("the worlds' mean `{control}`")),
+        chart,
+        rows: w
+            .per_world
+            .iter()
+            .map(|e| WorldRow {
+                world_seed: e.world_seed,
+                simulation_seed: e.simulation_seed,
+                delta: EstimateText::new(Some(&e.interaction), format::signed, format::sig),
+                verdict: e.verdict.clone(),
+                class: verdict_class(&e.verdict),
+            })
+            .collect(),
+    }
+}
+
+/// The sweeps' caption sentences.
+fn sensitivity_notes(s: &SimulationSummary) -> Vec<String> {
+    let points = &s.sensitivity;
+    let retrained = points.iter().filter(|p| p.retrained).count();
+    let mut notes = vec![match retrained {
+        0 => "Points reuse the experiment's world, engines and seeds: only the simulated users' behaviour changes."
+            .to_string(),
+        n if n == points.len() => "Each point is an independent experiment: the world regenerated with the point's \
+             parameters (its logs follow them), the arms' engines retrained on it, under its own simulation seed."
+            .to_string(),
+        _ => "Points marked retrained are independent experiments (the world regenerated with the point's parameters, \
+              the engines retrained on it, under its own seed); the others reuse the experiment's world, engines and \
+              seeds."
+            .to_string(),
+    }];
+    notes.push(if points.iter().any(|p| p.adjusted_p_value.is_some()) {
+        format!(
+            "Verdicts are Holm-adjusted across all {} points: the chance of any false super- or sub-additive verdict \
+             among them stays at {} (1 − confidence), whatever the dependence between points.",
+            points.len(),
+            format::percent(1.0 - s.confidence, 0)
+        )
+    } else {
+        "Verdicts carry no multiplicity correction (results written before Holm-adjusted p-values): over many points, \
+         some may be false positives by chance."
+            .to_string()
+    });
+    notes
+}
+
+/// One chart per one-parameter sweep (a line), then one per two-parameter
+/// grid (a heatmap); one table row per point.
 fn sensitivity(s: &SimulationSummary) -> (Vec<ChartView>, Vec<SensitivityRow>) {
     let mut parameters: Vec<&str> = Vec::new();
+    let mut grids: Vec<(&str, &str)> = Vec::new();
     for p in &s.sensitivity {
-        if !parameters.contains(&p.parameter.as_str()) {
-            parameters.push(&p.parameter);
+        match &p.by_parameter {
+            None if !parameters.contains(&p.parameter.as_str()) => parameters.push(&p.parameter),
+            Some(by) if !grids.contains(&(p.parameter.as_str(), by.as_str())) => grids.push((&p.parameter, by)),
+            _ => {}
         }
     }
-    let charts = parameters
-        .iter()
-        .map(|name| {
-            let points: Vec<_> = s.sensitivity.iter().filter(|p| p.parameter == *name).collect();
-            ChartView { title: format!("Δ against {name}"), svg: sensitivity_chart(name, &points), caption: None }
-        })
-        .collect();
+    let lines = parameters.iter().map(|name| {
+        let points: Vec<_> =
+            s.sensitivity.iter().filter(|p| p.parameter == *name && p.by_parameter.is_none()).collect();
+        ChartView { title: format!("Δ against {name}"), svg: sensitivity_chart(name, &points), caption: None }
+    });
+    let maps = grids.iter().map(|&(name, by)| {
+        let points: Vec<&SensitivityPoint> =
+            s.sensitivity.iter().filter(|p| p.parameter == name && p.by_parameter.as_deref() == Some(by)).collect();
+        let relative = points.iter().all(|p| p.gmv_neither.is_some_and(|g| g.is_finite() && g != 0.0));
+        let colour = if relative {
+            "Δ relative to the control (`neither`) arm's GMV per user at that point"
+        } else {
+            "the absolute Δ, GMV per user (a point lacks the control's GMV, so Δ cannot be made relative)"
+        };
+        ChartView {
+            title: format!("Δ over {name} × {by}"),
+            svg: sensitivity_map_chart(name, by, &points),
+            caption: Some(format!(
+                "One cell per point of the grid, coloured by {colour}: blue above zero, red below, on a scale \
+                 symmetric around zero. Marks: + super_additive, − sub_additive, = additive (within ±margin), \
+                 ? inconclusive. Hover a cell for Δ, its interval and its adjusted p-value."
+            )),
+        }
+    });
+    let charts = lines.chain(maps).collect();
     let rows = s
         .sensitivity
         .iter()
-        .map(|p| SensitivityRow {
-            parameter: p.parameter.clone(),
-            value: format::short(p.value),
-            delta: format::signed(p.interaction.value),
-            interval: format::interval(p.interaction.lower, p.interaction.upper, format::signed),
-            se: se(&p.interaction, format::sig),
-            mde: mde(&p.interaction, format::sig),
-            verdict: p.verdict.clone(),
-            statement: p.statement.clone(),
-            class: verdict_class(&p.verdict),
+        .map(|p| {
+            let (parameter, value) = match (&p.by_parameter, p.by_value) {
+                (Some(by), by_value) => (
+                    format!("{} × {by}", p.parameter),
+                    format!("{} × {}", format::short(p.value), by_value.map_or_else(|| "—".into(), format::short)),
+                ),
+                (None, _) => (p.parameter.clone(), format::short(p.value)),
+            };
+            SensitivityRow {
+                parameter,
+                value,
+                delta: format::signed(p.interaction.value),
+                interval: format::interval(p.interaction.lower, p.interaction.upper, format::signed),
+                se: se(&p.interaction, format::sig),
+                mde: mde(&p.interaction, format::sig),
+                p: p.p_value.map_or_else(|| "—".into(), format::p_value),
+                adjusted_p: p.adjusted_p_value.map_or_else(|| "—".into(), format::p_value),
+                verdict: p.verdict.clone(),
+                statement: p.statement.clone(),
+                class: verdict_class(&p.verdict),
+                retrained: p.retrained,
+                seed: p.seed.map_or_else(|| "—".into(), |seed| seed.to_string()),
+            }
         })
         .collect();
     (charts, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_estimate_is_a_dash_in_every_cell() {
+        let e = Estimate { value: -1.5, lower: -2.0, upper: -1.0, se: Some(0.25), mde: None };
+        let t = EstimateText::new(Some(&e), format::signed, format::sig);
+        assert_eq!((t.value.as_str(), t.interval.as_str()), ("−1.50", "[−2.00, −1.00]"));
+        assert_eq!((t.se.as_str(), t.mde.as_str()), ("0.250", "—"));
+        let t = EstimateText::new(None, format::signed, format::sig);
+        assert!([t.value, t.interval, t.se, t.mde].iter().all(|c| c == "—"));
+    }
+
+    #[test]
+    fn the_sizing_sentence_names_the_target_the_pilot_and_the_budget() {
+        let z = Sizing {
+            target_mde: 1.5,
+            target_setting: "1.5".into(),
+            pilot_users: 4_000,
+            pilot_mde: 3.0,
+            required_users: 16_000,
+            budget_users: 100_000,
+        };
+        assert_eq!(
+            sizing_sentence(&z, "control"),
+            "Sized for an MDE of 1.50 GMV/user (set as 1.5): the last pilot of 4,000 users reached 3.00, so the \
+             experiment ran 16,000 users (budget 100,000)."
+        );
+        let z = Sizing { target_setting: "2%".into(), ..z };
+        assert!(sizing_sentence(&z, "control").contains("(2% of the pilot's `control` GMV per user)"));
+    }
+
+    #[test]
+    fn the_sweep_caption_says_which_points_were_retrained_and_whether_verdicts_are_adjusted() {
+        let point = |retrained: bool, adjusted: Option<f64>| SensitivityPoint {
+            parameter: "p".into(),
+            value: 1.0,
+            by_parameter: None,
+            by_value: None,
+            interaction: Estimate::exact(0.0),
+            gmv_neither: None,
+            p_value: adjusted,
+            adjusted_p_value: adjusted,
+            verdict: "inconclusive".into(),
+            statement: String::new(),
+            equivalence: None,
+            retrained,
+            seed: None,
+        };
+        let notes = |points: Vec<SensitivityPoint>| {
+            let s = SimulationSummary {
+                label: "simulated".into(),
+                users: 1,
+                horizon_days: 1,
+                pre_period_days: 0,
+                seed: 1,
+                replicates: 1,
+                bootstrap_resamples: 1,
+                confidence: 0.95,
+                power: 0.8,
+                arms: Vec::new(),
+                comparisons: Vec::new(),
+                factorial: None,
+                worlds: None,
+                sizing: None,
+                channel_interaction: None,
+                planted: None,
+                aa: None,
+                sensitivity: points,
+                sessions: 0,
+                seconds: 0.0,
+                sessions_per_second: 0.0,
+                engine_share: 0.0,
+            };
+            sensitivity_notes(&s).join(" ")
+        };
+        let all = notes(vec![point(true, Some(0.2)), point(true, Some(0.9))]);
+        assert!(all.starts_with("Each point is an independent experiment"), "{all}");
+        assert!(all.contains("Holm-adjusted across all 2 points") && all.contains("stays at 5%"), "{all}");
+        let mixed = notes(vec![point(true, None), point(false, None)]);
+        assert!(mixed.starts_with("Points marked retrained") && mixed.contains("no multiplicity correction"));
+        assert!(notes(vec![point(false, None)]).starts_with("Points reuse the experiment's world"));
+    }
+
+    #[test]
+    fn the_a_a_check_is_judged_by_its_wilson_interval_when_it_has_one() {
+        let aa = AaCheck {
+            replicates: 400,
+            false_positives: Some(19),
+            false_positive_rate: 0.0475,
+            rate_interval: Some([0.0306, 0.0731]),
+            paired: true,
+            nominal: 0.05,
+        };
+        let v = aa_view(aa);
+        assert_eq!(v.false_positives, "19 of 400 replicates");
+        assert_eq!(v.rate_interval, "[3.1%, 7.3%]");
+        assert!(v.calibrated && v.paired);
+        // An interval that excludes the nominal rate fails, even within two binomial SEs of it.
+        let v = aa_view(AaCheck { rate_interval: Some([0.051, 0.08]), ..aa });
+        assert!(!v.calibrated);
+        // Older results: no count, no interval, unpaired; judged by the binomial SE.
+        let v = aa_view(AaCheck { false_positives: None, rate_interval: None, paired: false, ..aa });
+        assert_eq!((v.false_positives.as_str(), v.rate_interval.as_str()), ("— of 400 replicates", "—"));
+        assert!(v.calibrated && !v.paired);
+        let v = aa_view(AaCheck { replicates: 1, false_positives: Some(0), ..aa });
+        assert_eq!(v.false_positives, "0 of 1 replicate");
+    }
 }
