@@ -177,9 +177,24 @@ fn estimate(value: f64, half: f64) -> Estimate {
     Estimate { value, lower: value - half, upper: value + half, se: Some(se), mde: Some(MDE_PER_SE * se) }
 }
 
-fn uplift(absolute: f64, half: f64, control: f64) -> Uplift {
+/// How far the simulated users' mean logged GMV lies above the world's:
+/// the unlucky draw CUPED corrects (by θ times it).
+const DRAWN_ABOVE_POPULATION: f64 = 0.35;
+
+/// `raw` with CUPED: θ and the variance reduction given, the value moved by
+/// θ times the draw's excess, the interval narrowed by √(1 − reduction) (so
+/// the SEs' ratio matches the reduction exactly).
+fn cuped(raw: &Estimate, (theta, variance_reduction): (f64, f64)) -> Cuped {
+    let half = (raw.upper - raw.lower) / 2.0 * (1.0 - variance_reduction).sqrt();
+    Cuped { theta, variance_reduction, adjusted: estimate(raw.value - theta * DRAWN_ABOVE_POPULATION, half) }
+}
+
+/// An uplift with its CUPED adjustment, `(θ, variance reduction)`: small in
+/// this paired design, where the arms share their users.
+fn uplift(absolute: f64, half: f64, control: f64, cuped_fit: (f64, f64)) -> Uplift {
     let relative = estimate(absolute / control, half / control);
-    Uplift { absolute: estimate(absolute, half), relative }
+    let absolute = estimate(absolute, half);
+    Uplift { absolute, relative, cuped: Some(cuped(&absolute, cuped_fit)) }
 }
 
 /// The equivalence test of an interaction: margin 2% of `neither`, the 90%
@@ -222,27 +237,31 @@ fn gmv_per_session(gmv: f64, channels: &str) -> f64 {
 }
 
 /// A channel comparison of `arm` against `against`, per user and per session.
-fn comparison(arm: (&str, f64), against: (&str, &str, f64), half: f64) -> ArmComparison {
+fn comparison(arm: (&str, f64), against: (&str, &str, f64), half: f64, cuped_fit: (f64, f64)) -> ArmComparison {
     let (name, gmv) = arm;
     let (control, channels, control_gmv) = against;
     let per_session = gmv_per_session(gmv, "both") - gmv_per_session(control_gmv, channels);
     ArmComparison {
         arm: name.into(),
         against: control.into(),
-        uplift: uplift(gmv - control_gmv, half, control_gmv),
+        uplift: uplift(gmv - control_gmv, half, control_gmv, cuped_fit),
         per_session: Some(estimate(per_session, 0.3)),
     }
 }
 
-fn arm(name: &str, engine: &str, channels: &str, a: bool, b: bool, gmv: f64) -> ArmSummary {
+/// An arm; `cuped_fit` is its GMV per user's CUPED `(θ, variance
+/// reduction)`: large, as an arm's mean varies mostly by the users drawn.
+fn arm(name: &str, engine: &str, channels: &str, (a, b): (bool, bool), gmv: f64, cuped_fit: (f64, f64)) -> ArmSummary {
     let per_session = gmv_per_session(gmv, channels);
+    let gmv_per_user = estimate(gmv, gmv * 0.035);
     ArmSummary {
         name: name.into(),
         engine: engine.into(),
         channels: channels.into(),
         personalised_search: a,
         query_aware_feed: b,
-        gmv_per_user: estimate(gmv, gmv * 0.035),
+        gmv_per_user,
+        cuped: Some(cuped(&gmv_per_user, cuped_fit)),
         gmv_per_session: Some(estimate(per_session, per_session * 0.03)),
         guardrails: Guardrails {
             ctr: 0.031 + gmv / 4000.0,
@@ -390,27 +409,29 @@ pub fn simulation() -> SimulationSummary {
         confidence: 0.95,
         power: 0.8,
         arms: vec![
-            arm("search_only", "shelf", "search", false, false, search_only),
-            arm("feed_only", "interest", "feed", false, false, feed_only),
-            arm("neither", "hybrid", "both", false, false, neither),
-            arm("a", "hybrid", "both", true, false, a),
-            arm("b", "hybrid", "both", false, true, b),
-            arm("a_b", "hybrid", "both", true, true, a_b),
+            arm("search_only", "shelf", "search", (false, false), search_only, (0.71, 0.33)),
+            arm("feed_only", "interest", "feed", (false, false), feed_only, (0.64, 0.41)),
+            arm("neither", "hybrid", "both", (false, false), neither, (0.88, 0.46)),
+            arm("a", "hybrid", "both", (true, false), a, (0.91, 0.45)),
+            arm("b", "hybrid", "both", (false, true), b, (0.9, 0.47)),
+            arm("a_b", "hybrid", "both", (true, true), a_b, (0.94, 0.44)),
         ],
         comparisons: vec![
-            comparison(("a_b", a_b), ("search_only", "search", search_only), 1.2),
-            comparison(("a_b", a_b), ("feed_only", "feed", feed_only), 1.3),
+            comparison(("a_b", a_b), ("search_only", "search", search_only), 1.2, (0.23, 0.021)),
+            // Slightly negative: θ fitted on noise widens a difference that logged GMV does not predict.
+            comparison(("a_b", a_b), ("feed_only", "feed", feed_only), 1.3, (0.02, -0.006)),
         ],
         factorial: Some(Factorial {
             neither: "neither".into(),
             a: "a".into(),
             b: "b".into(),
             a_b: "a_b".into(),
-            uplift_a: uplift(a - neither, 0.9, neither),
-            uplift_b: uplift(b - neither, 0.9, neither),
-            uplift_a_b: uplift(a_b - neither, 1.0, neither),
+            uplift_a: uplift(a - neither, 0.9, neither, (0.03, 0.034)),
+            uplift_b: uplift(b - neither, 0.9, neither, (0.02, 0.012)),
+            uplift_a_b: uplift(a_b - neither, 1.0, neither, (0.06, 0.047)),
             interaction,
-            interaction_cuped: Cuped { theta: 0.62, variance_reduction: 0.38, adjusted: estimate(delta - 0.1, 0.8) },
+            // Δ is paired over the same users, so CUPED barely narrows it.
+            interaction_cuped: cuped(&interaction, (0.01, 0.018)),
             verdict: "super_additive".into(),
             statement: statement("super_additive", &interaction),
             equivalence: Some(equivalence(&interaction, neither)),
@@ -755,7 +776,7 @@ pub fn schema_1() -> Results {
 }
 
 /// A simulation without the figures schema 3 added: no GMV per session, no
-/// channel-level interaction, no positive control, an A/A check of
+/// CUPED per arm or uplift (only Δ's), no channel-level interaction, no positive control, an A/A check of
 /// unpaired replicates with neither a count nor an interval, no replication
 /// over worlds, no sizing, and one-parameter sweeps only, whose points were
 /// neither retrained nor tested with p-values.
@@ -772,9 +793,16 @@ pub fn without_schema_3(s: &mut SimulationSummary) {
     }
     for arm in &mut s.arms {
         arm.gmv_per_session = None;
+        arm.cuped = None;
     }
     for c in &mut s.comparisons {
         c.per_session = None;
+        c.uplift.cuped = None;
+    }
+    if let Some(f) = &mut s.factorial {
+        for u in [&mut f.uplift_a, &mut f.uplift_b, &mut f.uplift_a_b] {
+            u.cuped = None;
+        }
     }
     s.channel_interaction = None;
     s.planted = None;
@@ -798,6 +826,7 @@ pub fn schema_1_json() -> serde_json::Value {
                     "equivalence",
                     "gmv_per_session",
                     "per_session",
+                    "cuped",
                     "channel_interaction",
                     "planted",
                     "false_positives",
@@ -836,10 +865,18 @@ pub fn schema_2_json() -> serde_json::Value {
         simulation.remove(key);
     }
     for arm in simulation["arms"].as_array_mut().unwrap() {
-        arm.as_object_mut().unwrap().remove("gmv_per_session");
+        let arm = arm.as_object_mut().unwrap();
+        arm.remove("gmv_per_session");
+        arm.remove("cuped");
     }
     for c in simulation["comparisons"].as_array_mut().unwrap() {
-        c.as_object_mut().unwrap().remove("per_session");
+        let c = c.as_object_mut().unwrap();
+        c.remove("per_session");
+        c["uplift"].as_object_mut().unwrap().remove("cuped");
+    }
+    let factorial = simulation["factorial"].as_object_mut().unwrap();
+    for key in ["uplift_a", "uplift_b", "uplift_a_b"] {
+        factorial[key].as_object_mut().unwrap().remove("cuped");
     }
     let aa = simulation["aa"].as_object_mut().unwrap();
     for key in ["false_positives", "rate_interval", "paired"] {

@@ -162,6 +162,51 @@ fn per_session_figures_the_channel_interaction_the_positive_control_and_the_pair
 }
 
 #[test]
+fn cuped_figures_are_shown_under_the_raw_ones_for_every_arm_and_uplift() {
+    let html = render_html(&fixture::results()).unwrap();
+    for needle in [
+        // search_only's GMV per user, then its CUPED line: large reductions for arm means.
+        "<tr class=\"has-sub\"><td>search_only</td><td class=\"num\">31.5</td>",
+        "</tr>\n<tr class=\"sub-row cuped\"><td title=\"θ = 0.710\">with CUPED, var. −33.0%</td><td class=\"num\">31.3</td>\
+         <td class=\"num\">[30.3, 32.2]</td><td class=\"num\">0.460</td><td class=\"num\">1.29</td><td colspan=\"4\"></td></tr>",
+        "with CUPED, var. −47.0%",
+        // Comparisons: small reductions, one slightly negative (the variance grew); before the per-session line.
+        "<tr class=\"sub-row cuped has-sub\"><td colspan=\"2\" title=\"θ = 0.230\">with CUPED, var. −2.1%</td>\
+         <td class=\"num\">+17.0</td><td class=\"num\">[+15.8, +18.2]</td><td class=\"num\">0.606</td>",
+        "with CUPED, var. +0.6%</td><td class=\"num\">+20.7</td>",
+        // The factorial's uplifts.
+        "<tr class=\"sub-row cuped\"><td colspan=\"3\" title=\"θ = 0.0300\">with CUPED, var. −3.4%</td>\
+         <td class=\"num\">+2.79</td><td class=\"num\">[+1.90, +3.67]</td>",
+        "with CUPED, var. −4.7%</td><td class=\"num\">+7.38</td>",
+        // The caption: the covariate, its known mean, θ per resample, and that the verdicts use the raw figures.
+        "the covariate is each simulated user's GMV in the world's observable logs, whose mean over all the \
+         world's users is known exactly, with θ re-fitted in every bootstrap resample",
+        "it is reported beside the raw figures, which the verdicts use.",
+        "CUPED narrows a difference only as far as the difference correlates with logged GMV",
+        // Δ with CUPED names the same covariate.
+        "With CUPED (logged GMV as covariate, θ = 0.0100, variance −1.8%): Δ = +2.70, CI [+1.61, +3.79], SE 0.556",
+        "pre-period (recorded per user, not CUPED&#x27;s covariate)",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    assert_eq!(html.matches("<tr class=\"sub-row cuped").count(), 6 + 2 + 3);
+    assert!(!html.contains("pre-period GMV") && !html.contains("No CUPED figures"));
+    // In the comparisons, the CUPED line comes between the uplift and the per-session line.
+    let uplift = html.find("<td>a_b</td><td>search_only</td>").unwrap();
+    let cuped = html.find("with CUPED, var. −2.1%").unwrap();
+    let per_session = html.find("GMV/session difference</td>").unwrap();
+    assert!(uplift < cuped && cuped < per_session);
+
+    // Without them (results before schema 3), no CUPED line and a sentence saying so; Δ's stays.
+    let mut r = fixture::results();
+    fixture::without_schema_3(r.simulation.as_mut().unwrap());
+    let html = render_html(&r).unwrap();
+    assert!(!html.contains("sub-row cuped") && !html.contains("with CUPED, var."));
+    assert!(html.contains("No CUPED figures per arm or uplift"));
+    assert!(html.contains("With CUPED (logged GMV as covariate"));
+}
+
+#[test]
 fn results_before_schema_3_show_dashes_and_say_which_blocks_they_lack() {
     let mut r = fixture::results();
     fixture::without_schema_3(r.simulation.as_mut().unwrap());

@@ -52,6 +52,8 @@ fn a_schema_1_file_loads_renders_and_compares() {
     assert!(html.contains("— of 400 replicates") && html.contains("Unpaired"));
     assert!(html.contains("No replication over worlds") && html.contains("No sizing to a target MDE"));
     assert!(html.contains("Verdicts carry no multiplicity correction") && !html.contains("sensitivity-map"));
+    assert!(sim.arms.iter().all(|a| a.cuped.is_none()) && sim.comparisons.iter().all(|c| c.uplift.cuped.is_none()));
+    assert_cuped_of_its_time(&html);
     // compare matches metrics by name across the versions: the MDE metric is new.
     let c = compare(&old, &fixture::results(), 0.05);
     assert!(c.passed(), "{}", c.to_text());
@@ -62,7 +64,8 @@ fn a_schema_1_file_loads_renders_and_compares() {
 fn a_schema_2_file_loads_and_renders_without_the_schema_3_figures() {
     let dir = tempfile::tempdir().unwrap();
     let v2 = fixture::schema_2_json();
-    let schema_3 = ["gmv_per_session", "per_session", "channel_interaction", "planted", "false_positives", "paired"];
+    let schema_3 =
+        ["gmv_per_session", "per_session", "cuped", "channel_interaction", "planted", "false_positives", "paired"];
     let schema_3 = schema_3.iter().chain(&fixture::SCHEMA_3_SIMULATION_KEYS).chain(&fixture::SCHEMA_3_POINT_KEYS);
     for key in schema_3.filter(|k| **k != "seed") {
         assert!(!v2.to_string().contains(&format!("\"{key}\"")), "the fixture must look like schema 2: {key}");
@@ -80,7 +83,11 @@ fn a_schema_2_file_loads_and_renders_without_the_schema_3_figures() {
     assert!(sim.worlds.is_none() && sim.sizing.is_none());
     assert!(sim.sensitivity.iter().all(|p| p.by_parameter.is_none() && p.p_value.is_none() && !p.retrained));
     assert!(!sim.aa.unwrap().paired);
+    let f = sim.factorial.as_ref().unwrap();
+    assert!([&f.uplift_a, &f.uplift_b, &f.uplift_a_b].iter().all(|u| u.cuped.is_none()));
+    assert!(sim.arms.iter().all(|a| a.cuped.is_none()) && sim.comparisons.iter().all(|c| c.uplift.cuped.is_none()));
     let html = render_html(&old).unwrap();
+    assert_cuped_of_its_time(&html);
     assert!(html.contains("<strong class=\"word\">super_additive</strong>"));
     assert!(html.contains("No positive control") && html.contains("No channel-level interaction"));
     assert!(html.contains("— of 400 replicates") && html.contains("Unpaired"));
@@ -90,6 +97,14 @@ fn a_schema_2_file_loads_and_renders_without_the_schema_3_figures() {
         6 * 4 + 2 * 4 + 8 * 3,
         "only the per-session cells and the sweeps' p, Holm p and seed"
     );
+}
+
+/// Results before schema 3: CUPED for Δ alone, on the pre-period's GMV.
+fn assert_cuped_of_its_time(html: &str) {
+    assert!(!html.contains("sub-row cuped") && !html.contains("with CUPED, var."));
+    assert!(html.contains("No CUPED figures per arm or uplift"));
+    assert!(html.contains("With CUPED (pre-period GMV as covariate, θ = 0.0100, variance −1.8%)"));
+    assert!(html.contains("pre-period (CUPED covariate)") && !html.contains("logged GMV"));
 }
 
 #[test]

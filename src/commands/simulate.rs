@@ -57,6 +57,14 @@ pub fn print_simulation(s: &SimulationSummary) {
             per_session.unwrap_or_default()
         );
     }
+    let reductions: Vec<String> = s
+        .arms
+        .iter()
+        .filter_map(|a| a.cuped.map(|c| format!("{} {:.0}%", a.name, c.variance_reduction * 100.0)))
+        .collect();
+    if !reductions.is_empty() {
+        println!("  CUPED on logged GMV (θ per resample) reduces each arm's variance: {}", reductions.join(", "));
+    }
     if let Some(f) = &s.factorial {
         let uplift = |what: &str, u: &searchrec_harness::simulate::Uplift| {
             println!("  {what:<28} {}  ({} relative)", estimate(&u.absolute), percent(&u.relative));

@@ -8,11 +8,16 @@ use super::experiment::Outcome;
 use super::planted;
 use super::settings::SimulationSettings;
 use super::stats::{Bootstrap, interactions, mean};
-use super::summary::{ArmComparison, ArmSummary, ChannelInteraction, Factorial, PlantedControl};
+use super::summary::{ArmComparison, ArmSummary, ChannelInteraction, Factorial, PlantedControl, Uplift};
 use crate::Result;
 
 /// Every arm's summary, in settings order.
-pub(crate) fn arm_summaries(arms: &[Arm<'_>], outcome: &Outcome, bootstrap: &Bootstrap) -> Result<Vec<ArmSummary>> {
+pub(crate) fn arm_summaries(
+    arms: &[Arm<'_>],
+    outcome: &Outcome,
+    covariate: &Covariate,
+    bootstrap: &Bootstrap,
+) -> Result<Vec<ArmSummary>> {
     arms.iter()
         .zip(&outcome.gmv)
         .zip(&outcome.sessions_per_user)
@@ -26,6 +31,7 @@ pub(crate) fn arm_summaries(arms: &[Arm<'_>], outcome: &Outcome, bootstrap: &Boo
                 personalised_search: arm.capabilities.personalised_search && arm.channels.search(),
                 query_aware_feed: arm.capabilities.query_aware_feed && arm.channels.feed(),
                 gmv_per_user: bootstrap.mean(gmv)?,
+                cuped: Some(bootstrap.cuped(gmv, covariate)?),
                 gmv_per_session: Some(bootstrap.estimate(&[sessions, gmv], |m| m[1] / m[0])?),
                 guardrails: tally.guardrails(),
             })
@@ -33,10 +39,18 @@ pub(crate) fn arm_summaries(arms: &[Arm<'_>], outcome: &Outcome, bootstrap: &Boo
         .collect()
 }
 
+/// The paired uplift of `treatment` over `control`, with CUPED on its
+/// absolute value.
+fn uplift(bootstrap: &Bootstrap, control: &[f64], treatment: &[f64], covariate: &Covariate) -> Result<Uplift> {
+    let difference: Vec<f64> = treatment.iter().zip(control).map(|(t, c)| t - c).collect();
+    Ok(Uplift { cuped: Some(bootstrap.cuped(&difference, covariate)?), ..bootstrap.uplift(control, treatment)? })
+}
+
 /// The comparisons the settings ask for.
 pub(crate) fn comparisons(
     settings: &SimulationSettings,
     outcome: &Outcome,
+    covariate: &Covariate,
     bootstrap: &Bootstrap,
 ) -> Result<Vec<ArmComparison>> {
     settings
@@ -51,7 +65,7 @@ pub(crate) fn comparisons(
             Ok(ArmComparison {
                 arm: c.arm.clone(),
                 against: c.against.clone(),
-                uplift: bootstrap.uplift(&gmv[c_], &gmv[t])?,
+                uplift: uplift(bootstrap, &gmv[c_], &gmv[t], covariate)?,
                 per_session: Some(per_session),
             })
         })
@@ -79,9 +93,9 @@ pub(crate) fn factorial(
         a: f.a.clone(),
         b: f.b.clone(),
         a_b: f.a_b.clone(),
-        uplift_a: bootstrap.uplift(neither, a)?,
-        uplift_b: bootstrap.uplift(neither, b)?,
-        uplift_a_b: bootstrap.uplift(neither, a_b)?,
+        uplift_a: uplift(bootstrap, neither, a, covariate)?,
+        uplift_b: uplift(bootstrap, neither, b, covariate)?,
+        uplift_a_b: uplift(bootstrap, neither, a_b, covariate)?,
         interaction: tested.estimate,
         interaction_cuped: bootstrap.cuped(&per_user, covariate)?,
         verdict: tested.verdict.as_str().to_string(),

@@ -1,6 +1,6 @@
-//! Running arms over the simulated users: the experiment with its
-//! pre-period, and the plain GMV runs the A/A check and the sensitivity
-//! sweep repeat.
+//! Running arms over the simulated users: the experiment with its optional
+//! pre-period and the planted control's handicapped cell, and the plain GMV
+//! runs the A/A check repeats.
 //!
 //! Users run in parallel (each on its own streams) and their results are
 //! folded in user order, so every figure but the timings is the same

@@ -20,10 +20,10 @@
 //! - **Common random numbers**: every draw comes from a stream keyed by
 //!   (seed, user, session, purpose), so the arms see the same users, needs
 //!   and coin flips and are paired per user. A user's outcome is their mean
-//!   over replicate seeds; intervals are paired bootstraps over users, and
-//!   every estimate carries its bootstrap standard error and its minimum
-//!   detectable effect (80% power, two-sided at 1 − confidence: 2.80 · SE at
-//!   95%). CUPED uses each user's GMV in the world's logs, whose mean
+//!   over replicate seeds; a paired bootstrap over users gives every
+//!   estimate its standard error, a normal interval (value ± z · SE, whose
+//!   coverage the suite measures) and its minimum detectable effect (80%
+//!   power, two-sided at 1 − confidence: 2.80 · SE at 95%). CUPED uses each user's GMV in the world's logs, whose mean
 //!   over the world's users is known, with θ re-fitted per resample.
 //! - **Seeds**: the simulation seed (`[simulation] seed`, by default the
 //!   world's) keys every stream, so one world can host many experiments.
@@ -85,7 +85,7 @@ use stats::Bootstrap;
 /// The part of a simulation a progress report is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    /// The experiment: every arm and the pre-period, every replicate.
+    /// The experiment: every arm, the pre-period and the planted cell, every replicate.
     Experiment,
     /// The A/A check.
     AaCheck,
@@ -193,9 +193,9 @@ fn experiment(
         confidence: settings.confidence,
         seed: seed_of(seed, Phase::Bootstrap, 0),
     };
-    let arm_summaries = analysis::arm_summaries(&arms, &outcome, &bootstrap)?;
-    let comparisons = analysis::comparisons(settings, &outcome, &bootstrap)?;
     let covariate = cuped::Covariate::logged_gmv(world, &users);
+    let arm_summaries = analysis::arm_summaries(&arms, &outcome, &covariate, &bootstrap)?;
+    let comparisons = analysis::comparisons(settings, &outcome, &covariate, &bootstrap)?;
     let factorial = analysis::factorial(settings, &outcome, &covariate, &bootstrap)?;
     let planted = analysis::planted(settings, &outcome, factorial.as_ref(), &bootstrap)?;
     let channel_interaction = analysis::channel_interaction(settings, &outcome, &bootstrap)?;

@@ -421,7 +421,7 @@ impl Bootstrap {
         let absolute = self.mean(&difference)?;
         let relative = self.estimate(&[control, &difference], |m| m[1] / m[0])?;
         let relative = if relative.value.is_finite() { relative } else { Estimate::exact(0.0) };
-        Ok(Uplift { absolute, relative })
+        Ok(Uplift { absolute, relative, cuped: None })
     }
 
     /// Δ = mean(a_b) − mean(a) − mean(b) + mean(neither), paired per user:

@@ -64,6 +64,10 @@ pub struct Uplift {
     pub absolute: Estimate,
     /// `absolute` divided by the control's GMV per user.
     pub relative: Estimate,
+    /// `absolute` with CUPED (logged GMV as covariate, θ per resample) and
+    /// its variance reduction. `None` before schema 3.
+    #[serde(default)]
+    pub cuped: Option<Cuped>,
 }
 
 /// Guardrail figures of one arm: what must not get worse while GMV rises.
@@ -104,6 +108,10 @@ pub struct ArmSummary {
     pub query_aware_feed: bool,
     /// GMV per user over the horizon.
     pub gmv_per_user: Estimate,
+    /// GMV per user with CUPED: where CUPED helps most, as the variance of an
+    /// arm's mean is mostly which users were drawn. `None` before schema 3.
+    #[serde(default)]
+    pub cuped: Option<Cuped>,
     /// GMV per session (Σ GMV / Σ sessions over the users, a ratio of
     /// means with a paired percentile interval): the arm's yield per visit,
     /// free of how many visits it draws. `None` before schema 3.

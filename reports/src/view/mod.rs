@@ -123,7 +123,8 @@ impl ReportView {
         let quality = quality::QualityView::new(results);
         let distribution = per_query::DistributionView::new(per_query, results.evaluation.k, &families.run_colours);
         let performance = performance::PerformanceView::new(results, &families);
-        let simulation = results.simulation.as_ref().map(simulation::SimulationView::new);
+        let simulation =
+            results.simulation.as_ref().map(|s| simulation::SimulationView::new(s, results.schema_version));
         let chart_count = fronts.len()
             + distribution.chart_count()
             + performance.chart_count()

@@ -3,7 +3,9 @@
 //! coupling factorial and its verdict in plain words with the planted
 //! positive control and its replication over worlds, how the experiment was
 //! sized, the A/A check, the sensitivity sweeps (one-parameter lines and
-//! two-parameter heatmaps) and the guardrails. Every estimate shows its standard error (SE) and minimum
+//! two-parameter heatmaps) and the guardrails. Each arm's GMV per user and
+//! each uplift also show their CUPED adjustment (schema 3) as a muted line
+//! under the raw figure, which the verdicts use. Every estimate shows its standard error (SE) and minimum
 //! detectable effect (MDE) beside it — "—" for results of schema 1, which
 //! had neither; figures schema 3 added show "—" (or their block says it is
 //! absent) in older results. Every figure here is simulated, and the page
@@ -11,7 +13,7 @@
 
 use searchrec_harness::simulate::stats::mde_multiplier;
 use searchrec_harness::simulate::{
-    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Equivalence, Estimate, Factorial, PlantedControl,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, PlantedControl,
     SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldReplication,
 };
 use serde::Serialize;
@@ -35,6 +37,11 @@ pub(crate) struct SimulationView {
     sizing: Option<String>,
     gmv_chart: Option<ChartView>,
     gmv_rows: Vec<GmvRow>,
+    /// CUPED's covariate in words: the world's logged GMV from schema 3,
+    /// the pre-period's GMV before it.
+    cuped_covariate: &'static str,
+    /// Whether any arm or uplift has its CUPED figures (schema 3).
+    cuped_figures: bool,
     arms: Vec<ArmRow>,
     comparisons: Vec<ComparisonRow>,
     channel_interaction: Option<ChannelView>,
@@ -77,6 +84,33 @@ struct GmvRow {
     mde: String,
     /// GMV per session: "—" throughout for results before schema 3.
     per_session: EstimateText,
+    /// GMV per user with CUPED; `None` (no sub-row) before schema 3.
+    cuped: Option<CupedText>,
+}
+
+/// A CUPED-adjusted estimate: the estimate, θ and the change in variance
+/// against the raw estimate (`−38.1%`; positive when CUPED widened it).
+#[derive(Debug, Serialize)]
+struct CupedText {
+    adjusted: EstimateText,
+    theta: String,
+    variance: String,
+}
+
+impl CupedText {
+    fn new(c: &Cuped, value: impl Fn(f64) -> String) -> CupedText {
+        CupedText {
+            adjusted: EstimateText::new(Some(&c.adjusted), value, format::sig),
+            theta: format::sig(c.theta),
+            variance: variance_change(c.variance_reduction),
+        }
+    }
+}
+
+/// A variance reduction as the change in variance it is: 0.381 → `−38.1%`,
+/// −0.006 → `+0.6%`.
+fn variance_change(reduction: f64) -> String {
+    format::signed_percent(-reduction)
 }
 
 /// One estimate as the cells of a table row or a sentence: value, interval,
@@ -165,6 +199,8 @@ struct UpliftRow {
     /// `above zero`, `below zero` or `spans zero`, of the absolute interval.
     reading: &'static str,
     class: &'static str,
+    /// The absolute uplift with CUPED; `None` (no sub-row) before schema 3.
+    cuped: Option<CupedText>,
 }
 
 #[derive(Debug, Serialize)]
@@ -188,7 +224,8 @@ struct FactorialView {
     cuped_se: String,
     cuped_mde: String,
     cuped_theta: String,
-    cuped_variance_reduction: String,
+    /// The change in Δ's variance with CUPED (`−38.0%`).
+    cuped_variance: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -256,7 +293,9 @@ struct SensitivityRow {
 }
 
 impl SimulationView {
-    pub(super) fn new(s: &SimulationSummary) -> SimulationView {
+    /// The section for `s`, from results of `schema_version`.
+    pub(super) fn new(s: &SimulationSummary, schema_version: u32) -> SimulationView {
+        let logged_covariate = schema_version >= 3;
         let confidence = format::percent(s.confidence, 0);
         let factorial = s.factorial.as_ref().map(|f| factorial_view(s, f, &confidence));
         let channel_interaction = s.channel_interaction.as_ref().map(|c| channel_view(c, &confidence));
@@ -267,7 +306,14 @@ impl SimulationView {
             settings: vec![
                 Field::new("simulated users", format::count(s.users as u64)),
                 Field::new("horizon", format!("{} days", s.horizon_days)),
-                Field::new("pre-period (CUPED covariate)", format!("{} days", s.pre_period_days)),
+                Field::new(
+                    if logged_covariate {
+                        "pre-period (recorded per user, not CUPED's covariate)"
+                    } else {
+                        "pre-period (CUPED covariate)"
+                    },
+                    format!("{} days", s.pre_period_days),
+                ),
                 Field::new("replicates (each user's GMV averaged over them)", s.replicates.to_string()),
                 Field::new("simulation seed", s.seed.to_string()),
                 Field::new("bootstrap resamples", format::count(s.bootstrap_resamples as u64)),
@@ -295,8 +341,15 @@ impl SimulationView {
                     se: se(&a.gmv_per_user, format::sig),
                     mde: mde(&a.gmv_per_user, format::sig),
                     per_session: EstimateText::new(a.gmv_per_session.as_ref(), format::sig, format::sig),
+                    cuped: a.cuped.as_ref().map(|c| CupedText::new(c, format::sig)),
                 })
                 .collect(),
+            cuped_covariate: if logged_covariate { "logged GMV" } else { "pre-period GMV" },
+            cuped_figures: s.arms.iter().any(|a| a.cuped.is_some())
+                || s.comparisons.iter().any(|c| c.uplift.cuped.is_some())
+                || s.factorial
+                    .as_ref()
+                    .is_some_and(|f| [&f.uplift_a, &f.uplift_b, &f.uplift_a_b].iter().any(|u| u.cuped.is_some())),
             arms: s.arms.iter().map(arm_row).collect(),
             comparisons: s.comparisons.iter().map(comparison_row).collect(),
             channel_interaction,
@@ -423,6 +476,7 @@ fn uplift_row(label: String, arm: &str, against: &str, u: &Uplift) -> UpliftRow 
         relative_mde: mde(&u.relative, unsigned_percent),
         reading,
         class,
+        cuped: u.cuped.as_ref().map(|c| CupedText::new(c, format::signed)),
     }
 }
 
@@ -576,7 +630,7 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
         cuped_se: se(&c.adjusted, format::sig),
         cuped_mde: mde(&c.adjusted, format::sig),
         cuped_theta: format::sig(c.theta),
-        cuped_variance_reduction: format::percent(c.variance_reduction, 1),
+        cuped_variance: variance_change(c.variance_reduction),
     }
 }
 
@@ -772,6 +826,13 @@ mod tests {
         assert_eq!((t.se.as_str(), t.mde.as_str()), ("0.250", "—"));
         let t = EstimateText::new(None, format::signed, format::sig);
         assert!([t.value, t.interval, t.se, t.mde].iter().all(|c| c == "—"));
+    }
+
+    #[test]
+    fn a_variance_reduction_shows_as_the_change_in_variance() {
+        assert_eq!(variance_change(0.381), "−38.1%");
+        assert_eq!(variance_change(-0.006), "+0.6%");
+        assert_eq!(variance_change(0.0), "0.0%");
     }
 
     #[test]
