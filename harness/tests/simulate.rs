@@ -508,6 +508,21 @@ fn the_factorial_reports_delta_cuped_and_its_controls() {
         let per_session = arm.gmv_per_session.expect("per session").value;
         assert!((per_session - gmv / sessions as f64).abs() < 1e-9, "{}: {per_session}", arm.name);
     }
+    // Purchase paths split every arm's GMV and Δ exactly; a channel arm has only its own paths.
+    for arm in &s.arms {
+        let total: f64 = arm.paths.iter().map(|p| p.gmv.value).sum();
+        assert!((total - arm.gmv_per_user.value).abs() < 1e-9, "{}: {total}", arm.name);
+        let through =
+            |prefix: &str| arm.paths.iter().filter(|p| p.path.starts_with(prefix)).map(|p| p.gmv.value).sum::<f64>();
+        match arm.channels.as_str() {
+            "search" => assert_eq!(through("feed_"), 0.0, "{}", arm.name),
+            "feed" => assert_eq!(through("search_"), 0.0, "{}", arm.name),
+            _ => assert!(through("search_") > 0.0 && through("feed_") > 0.0, "{}", arm.name),
+        }
+    }
+    let by_path: f64 = f.interaction_by_path.iter().map(|p| p.gmv.value).sum();
+    assert!((by_path - f.interaction.value).abs() < 1e-9, "{by_path} vs {}", f.interaction.value);
+    assert_eq!(f.interaction_by_path.len(), 6);
     // The planted control: Δ plus X exactly; demoting `a_b`'s search costs GMV.
     let p = s.planted.as_ref().expect("planted control");
     assert!((p.interaction.value - (f.interaction.value + p.size.value)).abs() < 1e-9);

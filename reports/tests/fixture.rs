@@ -17,7 +17,8 @@ use searchrec_harness::results::{
 use searchrec_harness::simulate::stats::normal_cdf;
 use searchrec_harness::simulate::{
     AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, Guardrails,
-    PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication, holm,
+    PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication,
+    holm,
 };
 
 /// The dataset name used in metric names.
@@ -249,9 +250,55 @@ fn comparison(arm: (&str, f64), against: (&str, &str, f64), half: f64, cuped_fit
     }
 }
 
+/// The purchase paths, in report order.
+pub const PATHS: [&str; 6] =
+    ["search_organic", "search_seeded", "feed_impulse", "feed_seeded", "feed_organic", "unplanned"];
+
+/// An arm's GMV per user by path: the first five paths as given, `unplanned`
+/// the rest, so the paths sum to `gmv`. A path the arm's channels cannot
+/// reach is exactly zero; the others' intervals are ± 6% (at least 0.1).
+fn arm_paths(gmv: f64, first_five: [f64; 5]) -> Vec<PathGmv> {
+    let unplanned = gmv - first_five.iter().sum::<f64>();
+    PATHS
+        .iter()
+        .zip(first_five.into_iter().chain([unplanned]))
+        .map(|(path, value)| PathGmv {
+            path: path.to_string(),
+            gmv: if value == 0.0 { Estimate::exact(0.0) } else { estimate(value, (value * 0.06).max(0.1)) },
+        })
+        .collect()
+}
+
+/// Half-widths of the 95% intervals of Δ's paths.
+const PATH_DELTA_HALF: [f64; 6] = [0.5, 0.7, 0.6, 0.4, 0.4, 0.3];
+
+/// Δ by path: each path's GMV per user through a_b − a − b + neither, the
+/// last path taking the rest of `delta`, so the paths sum to Δ.
+fn interaction_by_path(arms: &[ArmSummary], delta: f64) -> Vec<PathGmv> {
+    let path = |name: &str, i: usize| arms.iter().find(|a| a.name == name).unwrap().paths[i].gmv.value;
+    let mut values: Vec<f64> =
+        (0..PATHS.len() - 1).map(|i| path("a_b", i) - path("a", i) - path("b", i) + path("neither", i)).collect();
+    values.push(delta - values.iter().sum::<f64>());
+    PATHS
+        .iter()
+        .zip(values)
+        .zip(PATH_DELTA_HALF)
+        .map(|((path, value), half)| PathGmv { path: path.to_string(), gmv: estimate(value, half) })
+        .collect()
+}
+
 /// An arm; `cuped_fit` is its GMV per user's CUPED `(θ, variance
 /// reduction)`: large, as an arm's mean varies mostly by the users drawn.
-fn arm(name: &str, engine: &str, channels: &str, (a, b): (bool, bool), gmv: f64, cuped_fit: (f64, f64)) -> ArmSummary {
+/// `paths`: its GMV per user through the first five paths (see [`arm_paths`]).
+fn arm(
+    name: &str,
+    engine: &str,
+    channels: &str,
+    (a, b): (bool, bool),
+    gmv: f64,
+    cuped_fit: (f64, f64),
+    paths: [f64; 5],
+) -> ArmSummary {
     let per_session = gmv_per_session(gmv, channels);
     let gmv_per_user = estimate(gmv, gmv * 0.035);
     ArmSummary {
@@ -263,6 +310,7 @@ fn arm(name: &str, engine: &str, channels: &str, (a, b): (bool, bool), gmv: f64,
         gmv_per_user,
         cuped: Some(cuped(&gmv_per_user, cuped_fit)),
         gmv_per_session: Some(estimate(per_session, per_session * 0.03)),
+        paths: arm_paths(gmv, paths),
         guardrails: Guardrails {
             ctr: 0.031 + gmv / 4000.0,
             conversion: 0.042 + gmv / 3000.0,
@@ -398,6 +446,20 @@ pub fn simulation() -> SimulationSummary {
     let delta = a_b - a - b + neither;
     let sensitivity = sensitivity_points();
     let interaction = estimate(delta, 1.1);
+    // GMV per user by path (search organic, search seeded, feed impulse, feed
+    // seeded, feed organic; unplanned the rest). A channel arm reaches only its
+    // channel's paths. Through the factorial, personalised search converts
+    // seeded demand in search (search_seeded +2.9 in Δ) that the feed would
+    // otherwise have closed on impulse (feed_impulse −1.2).
+    let arms = vec![
+        arm("search_only", "shelf", "search", (false, false), search_only, (0.71, 0.33), [25.3, 0.0, 0.0, 0.0, 0.0]),
+        arm("feed_only", "interest", "feed", (false, false), feed_only, (0.64, 0.41), [0.0, 0.0, 9.6, 7.1, 8.4]),
+        arm("neither", "hybrid", "both", (false, false), neither, (0.88, 0.46), [15.0, 4.0, 8.0, 5.0, 6.0]),
+        arm("a", "hybrid", "both", (true, false), a, (0.91, 0.45), [15.8, 5.6, 8.0, 5.0, 6.0]),
+        arm("b", "hybrid", "both", (false, true), b, (0.9, 0.47), [14.8, 4.3, 9.4, 5.6, 5.8]),
+        arm("a_b", "hybrid", "both", (true, true), a_b, (0.94, 0.44), [15.9, 8.8, 8.2, 6.1, 5.9]),
+    ];
+    let interaction_by_path = interaction_by_path(&arms, delta);
     SimulationSummary {
         label: "simulated".into(),
         users: 20_000,
@@ -408,14 +470,7 @@ pub fn simulation() -> SimulationSummary {
         bootstrap_resamples: 1000,
         confidence: 0.95,
         power: 0.8,
-        arms: vec![
-            arm("search_only", "shelf", "search", (false, false), search_only, (0.71, 0.33)),
-            arm("feed_only", "interest", "feed", (false, false), feed_only, (0.64, 0.41)),
-            arm("neither", "hybrid", "both", (false, false), neither, (0.88, 0.46)),
-            arm("a", "hybrid", "both", (true, false), a, (0.91, 0.45)),
-            arm("b", "hybrid", "both", (false, true), b, (0.9, 0.47)),
-            arm("a_b", "hybrid", "both", (true, true), a_b, (0.94, 0.44)),
-        ],
+        arms,
         comparisons: vec![
             comparison(("a_b", a_b), ("search_only", "search", search_only), 1.2, (0.23, 0.021)),
             // Slightly negative: θ fitted on noise widens a difference that logged GMV does not predict.
@@ -432,6 +487,7 @@ pub fn simulation() -> SimulationSummary {
             interaction,
             // Δ is paired over the same users, so CUPED barely narrows it.
             interaction_cuped: cuped(&interaction, (0.01, 0.018)),
+            interaction_by_path,
             verdict: "super_additive".into(),
             statement: statement("super_additive", &interaction),
             equivalence: Some(equivalence(&interaction, neither)),
@@ -700,7 +756,8 @@ pub fn results() -> Results {
 }
 
 /// The fixture with hostile text where data reaches the page: an engine's
-/// name and id, an example's title and query, a front title, an arm name.
+/// name and id, an example's title and query, a front title, an arm name, a
+/// purchase path.
 pub fn hostile() -> Results {
     let mut r = results();
     let e = &mut r.engines[0];
@@ -723,6 +780,11 @@ pub fn hostile() -> Results {
         }
         if let Some(c) = &mut s.channel_interaction {
             c.baseline = HOSTILE.into();
+        }
+        // A path this report does not know, named in both path tables.
+        s.arms[0].paths[5].path = HOSTILE.into();
+        if let Some(f) = &mut s.factorial {
+            f.interaction_by_path[5].path = HOSTILE.into();
         }
     }
     r.metrics[0].name = format!("{HOSTILE}/{DATASET}/all/ndcg@10");
@@ -776,7 +838,8 @@ pub fn schema_1() -> Results {
 }
 
 /// A simulation without the figures schema 3 added: no GMV per session, no
-/// CUPED per arm or uplift (only Δ's), no channel-level interaction, no positive control, an A/A check of
+/// CUPED per arm or uplift (only Δ's), no purchase paths (per arm or of Δ),
+/// no channel-level interaction, no positive control, an A/A check of
 /// unpaired replicates with neither a count nor an interval, no replication
 /// over worlds, no sizing, and one-parameter sweeps only, whose points were
 /// neither retrained nor tested with p-values.
@@ -794,6 +857,7 @@ pub fn without_schema_3(s: &mut SimulationSummary) {
     for arm in &mut s.arms {
         arm.gmv_per_session = None;
         arm.cuped = None;
+        arm.paths.clear();
     }
     for c in &mut s.comparisons {
         c.per_session = None;
@@ -803,6 +867,7 @@ pub fn without_schema_3(s: &mut SimulationSummary) {
         for u in [&mut f.uplift_a, &mut f.uplift_b, &mut f.uplift_a_b] {
             u.cuped = None;
         }
+        f.interaction_by_path.clear();
     }
     s.channel_interaction = None;
     s.planted = None;
@@ -832,6 +897,8 @@ pub fn schema_1_json() -> serde_json::Value {
                     "false_positives",
                     "rate_interval",
                     "paired",
+                    "paths",
+                    "interaction_by_path",
                 ] {
                     map.remove(key);
                 }
@@ -868,6 +935,7 @@ pub fn schema_2_json() -> serde_json::Value {
         let arm = arm.as_object_mut().unwrap();
         arm.remove("gmv_per_session");
         arm.remove("cuped");
+        arm.remove("paths");
     }
     for c in simulation["comparisons"].as_array_mut().unwrap() {
         let c = c.as_object_mut().unwrap();
@@ -878,6 +946,7 @@ pub fn schema_2_json() -> serde_json::Value {
     for key in ["uplift_a", "uplift_b", "uplift_a_b"] {
         factorial[key].as_object_mut().unwrap().remove("cuped");
     }
+    factorial.remove("interaction_by_path");
     let aa = simulation["aa"].as_object_mut().unwrap();
     for key in ["false_positives", "rate_interval", "paired"] {
         aa.remove(key);

@@ -18,6 +18,12 @@ fn hostile_text_is_escaped_and_no_script_element_appears() {
     assert!(html.contains("data-chart=\"sensitivity-map\""));
     assert!(html.contains("× &lt;script&gt;alert(1)&lt;/script&gt;\"><title>"), "heatmap title escaped");
     assert!(html.contains("Interval: &lt;script&gt;alert(1)&lt;&#x2f;script&gt;."));
+    // A purchase path the report does not know heads a column and names a row of Δ's split.
+    assert!(html.contains("<span class=\"swatch path-other\"></span>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</th>"));
+    assert!(html.contains(
+        "<span class=\"swatch path-other\"></span>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</td>\
+         <td>A path this report does not describe</td>"
+    ));
 }
 
 #[test]
@@ -339,6 +345,85 @@ fn the_worlds_pooled_delta_the_sizing_and_the_two_parameter_grid_are_shown() {
     assert!(html.contains("coloured by the absolute Δ, GMV per user"));
 }
 
+#[test]
+fn gmv_per_arm_and_delta_are_split_by_purchase_path() {
+    let html = render_html(&fixture::results()).unwrap();
+    for needle in [
+        // Per arm: a column per path, the arm's GMV per user, each path's figure with its interval as a tooltip.
+        "<h4>GMV per user by purchase path</h4>",
+        "<span class=\"swatch path-1\"></span>search_seeded</th>",
+        "<tr class=\"has-sub\"><td>neither</td><td class=\"num\">41.2</td>\
+         <td class=\"num\" title=\"95% CI [14.1, 15.9], SE 0.459, MDE 1.29\">15.0</td>\
+         <td class=\"num\" title=\"95% CI [3.76, 4.24], SE 0.122, MDE 0.343\">4.00</td>",
+        // ...and each path's share of it, summing to 100%.
+        "<tr class=\"sub-row share\"><td>share</td><td class=\"num\">100.0%</td><td class=\"num\">36.4%</td>\
+         <td class=\"num\">9.7%</td><td class=\"num\">19.4%</td><td class=\"num\">12.1%</td><td class=\"num\">14.6%</td>\
+         <td class=\"num\">7.8%</td><td></td></tr>",
+        "<span class=\"path-1\" style=\"width: 18.1%\" title=\"search_seeded: 8.80 GMV per user, 18.1% of a_b\"></span>",
+        // A channel arm reaches only its channel's paths.
+        "<tr class=\"has-sub\"><td>search_only</td><td class=\"num\">31.5</td>\
+         <td class=\"num\" title=\"95% CI [23.8, 26.8], SE 0.775, MDE 2.17\">25.3</td>\
+         <td class=\"num\" title=\"95% CI [0, 0], SE 0, MDE 0\">0</td>",
+        // Where Δ comes from: signal gained in search, substituted away from the feed's impulses.
+        "<h4>Where Δ comes from</h4>",
+        "search_seeded</td><td>Bought in search, closing a need the feed seeded earlier: seeded demand coming back as a \
+         search</td><td class=\"num\">+2.90</td><td class=\"num\">[+2.20, +3.60]</td><td class=\"num\">0.357</td>\
+         <td class=\"num\">1.00</td><td class=\"good nowrap\">above zero</td></tr>",
+        "feed_impulse</td><td>Bought in the feed, closing a need seeded in that same session</td>\
+         <td class=\"num\">−1.20</td><td class=\"num\">[−1.80, −0.600]</td><td class=\"num\">0.306</td>\
+         <td class=\"num\">0.858</td><td class=\"bad nowrap\">below zero</td></tr>",
+        "search_organic</td><td>Bought in search, closing a need that arose by itself</td><td class=\"num\">+0.300</td>\
+         <td class=\"num\">[−0.200, +0.800]</td><td class=\"num\">0.255</td><td class=\"num\">0.715</td>\
+         <td class=\"neutral nowrap\">spans zero</td></tr>",
+        // The total is Δ itself, as the verdict states it.
+        "<tr class=\"total\"><td>Δ</td><td>All paths: GMV(A+B) − GMV(A) − GMV(B) + GMV(neither)</td>\
+         <td class=\"num\">+2.70</td><td class=\"num\">[+1.60, +3.80]</td><td class=\"num\">0.561</td>\
+         <td class=\"num\">1.57</td><td class=\"good nowrap\">above zero</td></tr>",
+        "Interaction Δ = <strong>+2.70</strong> GMV per user, 95% CI [+1.60, +3.80], SE 0.561, MDE 1.57",
+        "so the parts sum to Δ exactly",
+        "Opposite signs read as a trade",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    assert_eq!(html.matches("<tr class=\"sub-row share\">").count(), 6, "one share line per arm");
+    let split = &html
+        [html.find("<h4>Where Δ comes from</h4>").unwrap()..html.find("<h4>Replication over worlds</h4>").unwrap()];
+    assert_eq!(split.matches("<tr><td class=\"mono nowrap\"><span class=\"swatch path-").count(), 6);
+    for absent in ["No purchase-path breakdown", "not Δ ="] {
+        assert!(!html.contains(absent), "{absent:?} in a report that has the paths");
+    }
+    // The split follows the verdict and the positive control, before the replication over worlds.
+    let order = [
+        "is <strong class=\"word\">super_additive</strong> at 95%",
+        "<strong>Positive control:</strong>",
+        "<h4>Where Δ comes from</h4>",
+        "<h4>Replication over worlds</h4>",
+    ]
+    .map(|needle| html.find(needle).unwrap());
+    assert!(order.is_sorted(), "{order:?}");
+
+    // Paths that do not sum to Δ are flagged.
+    let mut r = fixture::results();
+    r.simulation.as_mut().unwrap().factorial.as_mut().unwrap().interaction_by_path[0].gmv.value += 1.0;
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("The paths sum to +3.70, not Δ = +2.70"));
+
+    // Results before schema 3: neither table, a line saying so for each.
+    let mut r = fixture::results();
+    fixture::without_schema_3(r.simulation.as_mut().unwrap());
+    let html = render_html(&r).unwrap();
+    assert_no_paths(&html);
+}
+
+/// Results without purchase paths: both blocks replaced by a line.
+pub(crate) fn assert_no_paths(html: &str) {
+    assert!(html.contains("No purchase-path breakdown per arm"));
+    assert!(html.contains("No purchase-path breakdown of Δ"));
+    for absent in ["class=\"data paths", "sub-row share", "<tr class=\"total\">", "swatch path-"] {
+        assert!(!html.contains(absent), "{absent:?} without the paths");
+    }
+}
+
 /// The `<svg>` of the first chart of `kind` on the page.
 fn chart<'a>(html: &'a str, kind: &str) -> &'a str {
     let start = html.find(&format!("data-chart=\"{kind}\"")).unwrap();
@@ -396,7 +481,26 @@ fn the_fixture_s_figures_agree_with_each_other() {
     let z = s.sizing.as_ref().unwrap();
     let needed = z.pilot_users as f64 * (z.pilot_mde / z.target_mde).powi(2);
     assert!((needed - z.required_users as f64).abs() < 1.0 && z.required_users == s.users);
-    assert!(s.factorial.unwrap().interaction.mde.unwrap() <= z.target_mde);
+    let f = s.factorial.as_ref().unwrap();
+    assert!(f.interaction.mde.unwrap() <= z.target_mde);
+    // Every arm's paths sum to its GMV per user, in the report's order.
+    for a in &s.arms {
+        let names: Vec<&str> = a.paths.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(names, fixture::PATHS, "{}", a.name);
+        let sum: f64 = a.paths.iter().map(|p| p.gmv.value).sum();
+        assert!((sum - a.gmv_per_user.value).abs() < 1e-9, "{}: {sum}", a.name);
+    }
+    // Δ's paths are each path through the contrast, and sum to Δ; one gains, one loses.
+    let path = |arm: &str, i: usize| s.arms.iter().find(|a| a.name == arm).unwrap().paths[i].gmv.value;
+    for (i, p) in f.interaction_by_path.iter().enumerate() {
+        assert_eq!(p.path, fixture::PATHS[i]);
+        let contrast = path(&f.a_b, i) - path(&f.a, i) - path(&f.b, i) + path(&f.neither, i);
+        assert!((p.gmv.value - contrast).abs() < 1e-9, "{p:?}");
+    }
+    let sum: f64 = f.interaction_by_path.iter().map(|p| p.gmv.value).sum();
+    assert!((sum - f.interaction.value).abs() < 1e-9, "{sum}");
+    assert!(f.interaction_by_path.iter().any(|p| p.gmv.lower > 0.0));
+    assert!(f.interaction_by_path.iter().any(|p| p.gmv.upper < 0.0));
 }
 
 #[test]

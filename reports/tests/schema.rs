@@ -54,6 +54,9 @@ fn a_schema_1_file_loads_renders_and_compares() {
     assert!(html.contains("Verdicts carry no multiplicity correction") && !html.contains("sensitivity-map"));
     assert!(sim.arms.iter().all(|a| a.cuped.is_none()) && sim.comparisons.iter().all(|c| c.uplift.cuped.is_none()));
     assert_cuped_of_its_time(&html);
+    assert!(sim.arms.iter().all(|a| a.paths.is_empty()));
+    assert!(sim.factorial.as_ref().unwrap().interaction_by_path.is_empty());
+    crate::report::assert_no_paths(&html);
     // compare matches metrics by name across the versions: the MDE metric is new.
     let c = compare(&old, &fixture::results(), 0.05);
     assert!(c.passed(), "{}", c.to_text());
@@ -64,8 +67,17 @@ fn a_schema_1_file_loads_renders_and_compares() {
 fn a_schema_2_file_loads_and_renders_without_the_schema_3_figures() {
     let dir = tempfile::tempdir().unwrap();
     let v2 = fixture::schema_2_json();
-    let schema_3 =
-        ["gmv_per_session", "per_session", "cuped", "channel_interaction", "planted", "false_positives", "paired"];
+    let schema_3 = [
+        "gmv_per_session",
+        "per_session",
+        "cuped",
+        "paths",
+        "interaction_by_path",
+        "channel_interaction",
+        "planted",
+        "false_positives",
+        "paired",
+    ];
     let schema_3 = schema_3.iter().chain(&fixture::SCHEMA_3_SIMULATION_KEYS).chain(&fixture::SCHEMA_3_POINT_KEYS);
     for key in schema_3.filter(|k| **k != "seed") {
         assert!(!v2.to_string().contains(&format!("\"{key}\"")), "the fixture must look like schema 2: {key}");
@@ -86,8 +98,10 @@ fn a_schema_2_file_loads_and_renders_without_the_schema_3_figures() {
     let f = sim.factorial.as_ref().unwrap();
     assert!([&f.uplift_a, &f.uplift_b, &f.uplift_a_b].iter().all(|u| u.cuped.is_none()));
     assert!(sim.arms.iter().all(|a| a.cuped.is_none()) && sim.comparisons.iter().all(|c| c.uplift.cuped.is_none()));
+    assert!(sim.arms.iter().all(|a| a.paths.is_empty()) && f.interaction_by_path.is_empty());
     let html = render_html(&old).unwrap();
     assert_cuped_of_its_time(&html);
+    crate::report::assert_no_paths(&html);
     assert!(html.contains("<strong class=\"word\">super_additive</strong>"));
     assert!(html.contains("No positive control") && html.contains("No channel-level interaction"));
     assert!(html.contains("— of 400 replicates") && html.contains("Unpaired"));

@@ -74,6 +74,9 @@ pub fn print_simulation(s: &SimulationSummary) {
         uplift("B", &f.uplift_b);
         uplift("A+B", &f.uplift_a_b);
         println!("  interaction Δ                {}", estimate(&f.interaction));
+        for p in &f.interaction_by_path {
+            println!("    through {:<20} {}", p.path, estimate(&p.gmv));
+        }
         println!(
             "  Δ with CUPED                 {}  (θ {:.3}, variance reduced {:.1}%)",
             estimate(&f.interaction_cuped.adjusted),

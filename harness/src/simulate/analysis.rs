@@ -5,10 +5,11 @@
 use super::arms::Arm;
 use super::cuped::Covariate;
 use super::experiment::Outcome;
+use super::paths::Path;
 use super::planted;
 use super::settings::SimulationSettings;
 use super::stats::{Bootstrap, interactions, mean};
-use super::summary::{ArmComparison, ArmSummary, ChannelInteraction, Factorial, PlantedControl, Uplift};
+use super::summary::{ArmComparison, ArmSummary, ChannelInteraction, Factorial, PathGmv, PlantedControl, Uplift};
 use crate::Result;
 
 /// Every arm's summary, in settings order.
@@ -22,7 +23,8 @@ pub(crate) fn arm_summaries(
         .zip(&outcome.gmv)
         .zip(&outcome.sessions_per_user)
         .zip(&outcome.tallies)
-        .map(|(((arm, gmv), sessions), tally)| {
+        .zip(&outcome.path_gmv)
+        .map(|((((arm, gmv), sessions), tally), paths)| {
             Ok(ArmSummary {
                 name: arm.name.clone(),
                 engine: arm.engine_name.clone(),
@@ -33,6 +35,11 @@ pub(crate) fn arm_summaries(
                 gmv_per_user: bootstrap.mean(gmv)?,
                 cuped: Some(bootstrap.cuped(gmv, covariate)?),
                 gmv_per_session: Some(bootstrap.estimate(&[sessions, gmv], |m| m[1] / m[0])?),
+                paths: Path::ALL
+                    .iter()
+                    .zip(paths)
+                    .map(|(path, gmv)| Ok(PathGmv { path: path.as_str().into(), gmv: bootstrap.mean(gmv)? }))
+                    .collect::<Result<_>>()?,
                 guardrails: tally.guardrails(),
             })
         })
@@ -98,6 +105,7 @@ pub(crate) fn factorial(
         uplift_a_b: uplift(bootstrap, neither, a_b, covariate)?,
         interaction: tested.estimate,
         interaction_cuped: bootstrap.cuped(&per_user, covariate)?,
+        interaction_by_path: interaction_by_path(settings, outcome, bootstrap)?,
         verdict: tested.verdict.as_str().to_string(),
         statement: tested.statement,
         equivalence: Some(tested.equivalence),
@@ -141,4 +149,23 @@ pub(crate) fn channel_interaction(
         baseline: "no channel: 0 GMV per user (a user offered neither channel does not visit the simulated shop)"
             .to_string(),
     }))
+}
+
+/// Δ split by purchase path: each path's per-user GMV through the factorial's contrast.
+fn interaction_by_path(
+    settings: &SimulationSettings,
+    outcome: &Outcome,
+    bootstrap: &Bootstrap,
+) -> Result<Vec<PathGmv>> {
+    let Some(f) = &settings.factorial else { return Ok(Vec::new()) };
+    let cell = |name: &str| &outcome.path_gmv[settings.arm_index(name).unwrap_or_default()];
+    let (neither, a, b, a_b) = (cell(&f.neither), cell(&f.a), cell(&f.b), cell(&f.a_b));
+    Path::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let per_user = interactions(&neither[i], &a[i], &b[i], &a_b[i])?;
+            Ok(PathGmv { path: path.as_str().into(), gmv: bootstrap.mean(&per_user)? })
+        })
+        .collect()
 }

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use searchrec_datasets::UserId;
 
 use super::arms::Arm;
+use super::paths::PATHS;
 use super::planted::PlantedSettings;
 use super::seeds::{Phase, seed_of};
 use super::session::{Life, Period, Totals, UserRun};
@@ -126,6 +127,10 @@ pub(crate) struct Outcome {
     pub gmv: Vec<Vec<f64>>,
     /// Per arm, per user: sessions over the horizon, mean over replicates.
     pub sessions_per_user: Vec<Vec<f64>>,
+    /// Per arm, per purchase path, per user: GMV, mean
+    /// over replicates; the paths of an arm sum to its `gmv`
+    /// ([`super::paths::Path::ALL`] order).
+    pub path_gmv: Vec<Vec<Vec<f64>>>,
     /// Per user: GMV of the planted control's handicapped cell, mean over
     /// replicates, when the settings plant one.
     pub planted_gmv: Option<Vec<f64>>,
@@ -153,6 +158,7 @@ pub(crate) fn run_experiment(
     let mut out = Outcome {
         gmv: vec![vec![0.0; users.len()]; arms.len()],
         sessions_per_user: vec![vec![0.0; users.len()]; arms.len()],
+        path_gmv: vec![vec![vec![0.0; users.len()]; PATHS]; arms.len()],
         planted_gmv: planted.map(|_| vec![0.0; users.len()]),
         tallies: arms.iter().map(|_| Tally::new(items)).collect::<Result<_>>()?,
         sessions: Vec::new(),
@@ -193,6 +199,9 @@ pub(crate) fn run_experiment(
                 work.add(&run);
                 out.gmv[a][u] += run.totals.gmv;
                 out.sessions_per_user[a][u] += run.totals.sessions as f64;
+                for (path, gmv) in run.totals.path_gmv.iter().enumerate() {
+                    out.path_gmv[a][path][u] += gmv;
+                }
                 out.tallies[a].add(&run);
                 out.users.push(user_row(r, &arms[a].name, users[u], &run.totals, pre_gmv));
                 out.sessions.extend(run.sessions);
@@ -203,6 +212,7 @@ pub(crate) fn run_experiment(
     out.gmv
         .iter_mut()
         .chain(&mut out.sessions_per_user)
+        .chain(out.path_gmv.iter_mut().flatten())
         .flatten()
         .chain(out.planted_gmv.iter_mut().flatten())
         .for_each(|g| *g /= n);

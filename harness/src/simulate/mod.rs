@@ -43,6 +43,7 @@ mod check;
 mod cuped;
 mod experiment;
 mod model;
+mod paths;
 mod perturb;
 mod planted;
 mod seeds;
@@ -71,7 +72,7 @@ pub use settings::{
 };
 pub use summary::{
     AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, Guardrails,
-    PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication,
+    PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication,
 };
 pub use tables::{SESSIONS_FILE, SessionRow, USERS_FILE, UserRow};
 pub use worlds::across_worlds;

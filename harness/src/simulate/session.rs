@@ -29,6 +29,7 @@ use searchrec_datasets::{Channel, ItemId, Need, NeedOrigin, UserId, UserTruth, W
 use searchrec_engine::{Context, FeedRequest, Hit, SearchRequest};
 
 use super::arms::Arm;
+use super::paths::{PATHS, Path};
 use super::perturb::Action;
 use super::settings::Channels;
 use super::tables::SessionRow;
@@ -73,6 +74,8 @@ pub(crate) struct Totals {
     pub seeded_needs: u32,
     pub needs_bought: u32,
     pub needs_abandoned: u32,
+    /// GMV by purchase path ([`Path::ALL`] order).
+    pub path_gmv: [f64; PATHS],
 }
 
 /// What one user's period produced.
@@ -246,6 +249,9 @@ impl<'a> Life<'a> {
         t.clicks += reaction.clicked.len() as u32;
         t.orders += purchase.is_some() as u32;
         t.gmv += gmv;
+        if purchase.is_some() {
+            t.path_gmv[Path::of(channel, reaction.closes, &state.open).index()] += gmv;
+        }
         t.seeded_needs += reaction.seeded.len() as u32;
         t.needs_bought += reaction.closes.is_some() as u32;
         run.engine_ns += latency;

@@ -117,6 +117,10 @@ pub struct ArmSummary {
     /// free of how many visits it draws. `None` before schema 3.
     #[serde(default)]
     pub gmv_per_session: Option<Estimate>,
+    /// GMV per user by purchase path; the paths sum to `gmv_per_user`.
+    /// Empty before schema 3.
+    #[serde(default)]
+    pub paths: Vec<PathGmv>,
     /// The guardrails.
     pub guardrails: Guardrails,
 }
@@ -133,6 +137,18 @@ pub struct Cuped {
     pub variance_reduction: f64,
     /// The estimate after adjustment.
     pub adjusted: Estimate,
+}
+
+/// GMV per user booked to one purchase path (see `simulate::paths`):
+/// `search_organic`, `search_seeded`, `feed_impulse`, `feed_seeded`,
+/// `feed_organic` or `unplanned`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathGmv {
+    /// The path.
+    pub path: String,
+    /// GMV per user through it (for an arm), or its part of Δ (for the factorial).
+    pub gmv: Estimate,
 }
 
 /// The 2×2 coupling factorial and its interaction term.
@@ -157,6 +173,10 @@ pub struct Factorial {
     pub interaction: Estimate,
     /// Δ with CUPED.
     pub interaction_cuped: Cuped,
+    /// Δ split by purchase path: each path's GMV put through the same
+    /// contrast, so the paths' values sum to Δ's. Empty before schema 3.
+    #[serde(default)]
+    pub interaction_by_path: Vec<PathGmv>,
     /// `super_additive` when Δ's interval lies above zero, `sub_additive`
     /// below it, `additive` when the equivalence test puts Δ within ±margin,
     /// `inconclusive` otherwise. Schema 1 wrote `supported`, `contradicted`

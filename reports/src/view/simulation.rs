@@ -3,7 +3,9 @@
 //! coupling factorial and its verdict in plain words with the planted
 //! positive control and its replication over worlds, how the experiment was
 //! sized, the A/A check, the sensitivity sweeps (one-parameter lines and
-//! two-parameter heatmaps) and the guardrails. Each arm's GMV per user and
+//! two-parameter heatmaps) and the guardrails. From schema 3, each arm's GMV
+//! per user and Δ are also split by purchase path (where the GMV, and Δ,
+//! come from). Each arm's GMV per user and
 //! each uplift also show their CUPED adjustment (schema 3) as a muted line
 //! under the raw figure, which the verdicts use. Every estimate shows its standard error (SE) and minimum
 //! detectable effect (MDE) beside it — "—" for results of schema 1, which
@@ -13,8 +15,8 @@
 
 use searchrec_harness::simulate::stats::mde_multiplier;
 use searchrec_harness::simulate::{
-    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, PlantedControl,
-    SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldReplication,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, PathGmv,
+    PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldReplication,
 };
 use serde::Serialize;
 
@@ -42,6 +44,10 @@ pub(crate) struct SimulationView {
     cuped_covariate: &'static str,
     /// Whether any arm or uplift has its CUPED figures (schema 3).
     cuped_figures: bool,
+    /// The columns of the GMV-by-path table: the paths any arm reports.
+    path_columns: Vec<PathColumn>,
+    /// One row per arm; empty (the table omitted) when no arm has paths.
+    path_rows: Vec<ArmPathsRow>,
     arms: Vec<ArmRow>,
     comparisons: Vec<ComparisonRow>,
     channel_interaction: Option<ChannelView>,
@@ -86,6 +92,100 @@ struct GmvRow {
     per_session: EstimateText,
     /// GMV per user with CUPED; `None` (no sub-row) before schema 3.
     cuped: Option<CupedText>,
+}
+
+/// The purchase paths in report order, each with what it is in plain words.
+const PATHS: [(&str, &str); 6] = [
+    ("search_organic", "Bought in search, closing a need that arose by itself"),
+    (
+        "search_seeded",
+        "Bought in search, closing a need the feed seeded earlier: seeded demand coming back as a search",
+    ),
+    ("feed_impulse", "Bought in the feed, closing a need seeded in that same session"),
+    ("feed_seeded", "Bought in the feed, closing a need the feed seeded in an earlier session"),
+    ("feed_organic", "Bought in the feed, closing a need that arose by itself"),
+    ("unplanned", "Bought matching no open need, in either channel"),
+];
+
+/// A path's position in [`PATHS`]; unknown paths after them.
+fn path_rank(path: &str) -> usize {
+    PATHS.iter().position(|p| p.0 == path).unwrap_or(PATHS.len())
+}
+
+/// What a path is, in plain words.
+fn path_description(path: &str) -> &'static str {
+    PATHS.get(path_rank(path)).map_or("A path this report does not describe", |p| p.1)
+}
+
+/// The CSS class colouring a path's swatch and bar segment.
+fn path_class(path: &str) -> String {
+    match path_rank(path) {
+        i if i < PATHS.len() => format!("path-{i}"),
+        _ => "path-other".to_string(),
+    }
+}
+
+/// A column of the GMV-by-path table.
+#[derive(Debug, Serialize)]
+struct PathColumn {
+    path: String,
+    description: &'static str,
+    class: String,
+}
+
+/// One arm's GMV per user by path.
+#[derive(Debug, Serialize)]
+struct ArmPathsRow {
+    name: String,
+    gmv: String,
+    /// The paths' shares of the arm's GMV per user, summed (100.0%).
+    share: String,
+    /// One cell per column, "—" for a path the arm does not report.
+    cells: Vec<PathCell>,
+    /// The shares as a stacked bar, in column order.
+    bar: Vec<BarSegment>,
+}
+
+/// One path of one arm.
+#[derive(Debug, Serialize)]
+struct PathCell {
+    value: String,
+    share: String,
+    /// Its interval, SE and MDE, for the cell's tooltip.
+    title: String,
+}
+
+/// One path's part of an arm's stacked share bar.
+#[derive(Debug, Serialize)]
+struct BarSegment {
+    class: String,
+    /// CSS width (`36.4%`).
+    width: String,
+    title: String,
+}
+
+/// Where Δ comes from: Δ split by purchase path.
+#[derive(Debug, Serialize)]
+struct DeltaPathsView {
+    rows: Vec<DeltaPathRow>,
+    /// Δ itself, the paths' sum.
+    total: EstimateText,
+    total_reading: &'static str,
+    total_class: &'static str,
+    /// Set when the paths do not sum to Δ (they should, exactly).
+    mismatch: Option<String>,
+}
+
+/// One path's part of Δ.
+#[derive(Debug, Serialize)]
+struct DeltaPathRow {
+    path: String,
+    description: &'static str,
+    class: String,
+    delta: EstimateText,
+    /// `above zero`, `below zero` or `spans zero`, of the path's interval.
+    reading: &'static str,
+    reading_class: &'static str,
 }
 
 /// A CUPED-adjusted estimate: the estimate, θ and the change in variance
@@ -226,6 +326,8 @@ struct FactorialView {
     cuped_theta: String,
     /// The change in Δ's variance with CUPED (`−38.0%`).
     cuped_variance: String,
+    /// Δ by purchase path; `None` (a note instead) before schema 3.
+    paths: Option<DeltaPathsView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -298,6 +400,7 @@ impl SimulationView {
         let logged_covariate = schema_version >= 3;
         let confidence = format::percent(s.confidence, 0);
         let factorial = s.factorial.as_ref().map(|f| factorial_view(s, f, &confidence));
+        let (path_columns, path_rows) = arm_paths(&s.arms, &confidence);
         let channel_interaction = s.channel_interaction.as_ref().map(|c| channel_view(c, &confidence));
         let (sensitivity_charts, sensitivity_rows) = sensitivity(s);
         let control = s.factorial.as_ref().map_or("neither", |f| f.neither.as_str());
@@ -350,6 +453,8 @@ impl SimulationView {
                 || s.factorial
                     .as_ref()
                     .is_some_and(|f| [&f.uplift_a, &f.uplift_b, &f.uplift_a_b].iter().any(|u| u.cuped.is_some())),
+            path_columns,
+            path_rows,
             arms: s.arms.iter().map(arm_row).collect(),
             comparisons: s.comparisons.iter().map(comparison_row).collect(),
             channel_interaction,
@@ -400,6 +505,119 @@ fn gmv_chart(arms: &[ArmSummary]) -> Option<ChartView> {
             "Whiskers: the paired-bootstrap confidence interval. Bars are coloured by the engine serving the arm."
                 .into(),
         ),
+    })
+}
+
+/// `e`'s interval, SE and MDE in a phrase, for a tooltip.
+fn estimate_phrase(e: &Estimate, confidence: &str) -> String {
+    format!(
+        "{confidence} CI {}, SE {}, MDE {}",
+        format::interval(e.lower, e.upper, format::sig),
+        se(e, format::sig),
+        mde(e, format::sig)
+    )
+}
+
+/// The GMV-by-path table: a column per path any arm reports (in report
+/// order, unknown paths last), a row per arm; both empty when no arm has paths.
+fn arm_paths(arms: &[ArmSummary], confidence: &str) -> (Vec<PathColumn>, Vec<ArmPathsRow>) {
+    let mut names: Vec<&str> = Vec::new();
+    for p in arms.iter().flat_map(|a| &a.paths) {
+        if !names.contains(&p.path.as_str()) {
+            names.push(&p.path);
+        }
+    }
+    if names.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    // Stable: unknown paths keep the order they first appear in.
+    names.sort_by_key(|name| path_rank(name));
+    let columns = names
+        .iter()
+        .map(|name| PathColumn { path: name.to_string(), description: path_description(name), class: path_class(name) })
+        .collect();
+    let rows = arms
+        .iter()
+        .map(|a| {
+            let gmv = a.gmv_per_user.value;
+            let found: Vec<Option<&PathGmv>> =
+                names.iter().map(|name| a.paths.iter().find(|p| p.path == *name)).collect();
+            let cells = found
+                .iter()
+                .map(|p| match p {
+                    Some(p) => PathCell {
+                        value: format::sig(p.gmv.value),
+                        share: format::percent(p.gmv.value / gmv, 1),
+                        title: estimate_phrase(&p.gmv, confidence),
+                    },
+                    None => PathCell { value: "—".into(), share: "—".into(), title: "not reported".into() },
+                })
+                .collect();
+            let bar = found
+                .iter()
+                .flatten()
+                .filter(|p| gmv > 0.0 && p.gmv.value > 0.0)
+                .map(|p| BarSegment {
+                    class: path_class(&p.path),
+                    width: format::percent((p.gmv.value / gmv).min(1.0), 1),
+                    title: format!(
+                        "{}: {} GMV per user, {} of {}",
+                        p.path,
+                        format::sig(p.gmv.value),
+                        format::percent(p.gmv.value / gmv, 1),
+                        a.name
+                    ),
+                })
+                .collect();
+            let total: f64 = a.paths.iter().map(|p| p.gmv.value).sum();
+            ArmPathsRow {
+                name: a.name.clone(),
+                gmv: format::sig(gmv),
+                share: if a.paths.is_empty() { "—".into() } else { format::percent(total / gmv, 1) },
+                cells,
+                bar,
+            }
+        })
+        .collect();
+    (columns, rows)
+}
+
+/// Where Δ comes from: one row per path, Δ as the total; `None` without paths.
+fn delta_paths(f: &Factorial) -> Option<DeltaPathsView> {
+    if f.interaction_by_path.is_empty() {
+        return None;
+    }
+    let rows = f
+        .interaction_by_path
+        .iter()
+        .map(|p| {
+            let (reading, reading_class) = reading(&p.gmv);
+            DeltaPathRow {
+                path: p.path.clone(),
+                description: path_description(&p.path),
+                class: path_class(&p.path),
+                delta: EstimateText::new(Some(&p.gmv), format::signed, format::sig),
+                reading,
+                reading_class,
+            }
+        })
+        .collect();
+    let sum: f64 = f.interaction_by_path.iter().map(|p| p.gmv.value).sum();
+    let delta = f.interaction.value;
+    let mismatch = ((sum - delta).abs() > 1e-9 * delta.abs().max(1.0)).then(|| {
+        format!(
+            "The paths sum to {}, not Δ = {}: these results split Δ inconsistently, so read the paths with care.",
+            format::signed(sum),
+            format::signed(delta)
+        )
+    });
+    let (total_reading, total_class) = reading(&f.interaction);
+    Some(DeltaPathsView {
+        rows,
+        total: EstimateText::new(Some(&f.interaction), format::signed, format::sig),
+        total_reading,
+        total_class,
+        mismatch,
     })
 }
 
@@ -631,6 +849,7 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
         cuped_mde: mde(&c.adjusted, format::sig),
         cuped_theta: format::sig(c.theta),
         cuped_variance: variance_change(c.variance_reduction),
+        paths: delta_paths(f),
     }
 }
 
@@ -816,6 +1035,8 @@ fn sensitivity(s: &SimulationSummary) -> (Vec<ChartView>, Vec<SensitivityRow>) {
 
 #[cfg(test)]
 mod tests {
+    use searchrec_harness::simulate::Guardrails;
+
     use super::*;
 
     #[test]
@@ -826,6 +1047,48 @@ mod tests {
         assert_eq!((t.se.as_str(), t.mde.as_str()), ("0.250", "—"));
         let t = EstimateText::new(None, format::signed, format::sig);
         assert!([t.value, t.interval, t.se, t.mde].iter().all(|c| c == "—"));
+    }
+
+    #[test]
+    fn path_columns_follow_the_report_order_with_unknown_paths_last() {
+        let path = |name: &str, value: f64| PathGmv { path: name.into(), gmv: Estimate::exact(value) };
+        let arm = |name: &str, paths: Vec<PathGmv>| ArmSummary {
+            name: name.into(),
+            engine: "e".into(),
+            channels: "both".into(),
+            personalised_search: false,
+            query_aware_feed: false,
+            gmv_per_user: Estimate::exact(10.0),
+            cuped: None,
+            gmv_per_session: None,
+            paths,
+            guardrails: Guardrails {
+                ctr: 0.0,
+                conversion: 0.0,
+                average_order_value: 0.0,
+                coverage: 0.0,
+                sessions_per_user: 0.0,
+                searches_per_user: 0.0,
+                latency_p50_us: 0.0,
+                latency_p99_us: 0.0,
+            },
+        };
+        let arms = [
+            arm("x", vec![path("later", 1.0), path("unplanned", 2.0), path("search_organic", 7.0)]),
+            arm("y", vec![path("feed_impulse", 10.0)]),
+            arm("old", Vec::new()),
+        ];
+        let (columns, rows) = arm_paths(&arms, "95%");
+        let names: Vec<&str> = columns.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(names, ["search_organic", "feed_impulse", "unplanned", "later"]);
+        assert_eq!(columns[3].class, "path-other");
+        assert_eq!(columns[3].description, "A path this report does not describe");
+        let cells = |row: &ArmPathsRow| row.cells.iter().map(|c| c.share.clone()).collect::<Vec<_>>();
+        assert_eq!(cells(&rows[0]), ["70.0%", "—", "20.0%", "10.0%"]);
+        assert_eq!((rows[0].share.as_str(), rows[0].bar.len()), ("100.0%", 3));
+        assert_eq!(cells(&rows[2]), ["—"; 4]);
+        assert_eq!((rows[2].share.as_str(), rows[2].bar.len()), ("—", 0));
+        assert!(arm_paths(&arms[2..], "95%").1.is_empty(), "no table when no arm has paths");
     }
 
     #[test]
