@@ -38,9 +38,11 @@ pub const PER_QUERY_FILE: &str = "per_query.parquet";
 /// Version 2 added the simulation's seed and power, every simulated
 /// estimate's standard error and MDE, and the three-way synergy verdict with
 /// its equivalence test. Version 3 added the planted-interaction control,
-/// the channel-level interaction, GMV per session, and the paired A/A check's
-/// counts and Wilson interval; its intervals of means are studentized
-/// (symmetric bootstrap-t) where version 2's were percentile intervals.
+/// the channel-level interaction, GMV per session and per purchase path,
+/// CUPED per arm and uplift, replication over worlds, sizing, the paired A/A
+/// check's counts and Wilson interval, and the sensitivity map's fields; its
+/// intervals of means are normal (value ± z · SE) where version 2's were
+/// percentile intervals.
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest version [`read_results`] still reads (and upgrades).

@@ -115,13 +115,14 @@ pub struct SimulationSettings {
     pub bootstrap_resamples: usize,
     /// Confidence level of every interval (default 0.95; between 0.5 and 1).
     pub confidence: f64,
-    /// A/A replicates: each runs the control arm as two arms under
-    /// independent seeds and counts an interval that excludes zero as a false
-    /// positive (default 0 = off; 200 pins the rate to about ±3 points; each
-    /// costs 2 × `replicates` runs of the control arm).
+    /// A/A replicates: each runs the control arm twice on the same streams,
+    /// each copy with its own irrelevant tie-break, and counts an interval
+    /// that excludes zero as a false positive (default 0 = off; 1 000 pin the
+    /// rate to about ±1.4 points; each costs 2 × `replicates` runs of the
+    /// control arm).
     pub aa_replicates: usize,
-    /// The arm whose pre-period GMV is the covariate and which the A/A check
-    /// runs (default: the factorial's `neither`, else the first arm).
+    /// The arm the pre-period and the A/A check run (default: the
+    /// factorial's `neither`, else the first arm).
     pub control: Option<String>,
     /// The arms (default none; at least one is required).
     pub arms: Vec<ArmSettings>,

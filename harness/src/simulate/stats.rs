@@ -1,12 +1,15 @@
 //! The statistics of a simulation, as pure functions over per-user values:
 //! a paired bootstrap over users with standard errors and minimum detectable
-//! effects, the 2×2 interaction and its three-way verdict.
+//! effects, the 2×2 interaction and its three-way verdict, the Wilson
+//! interval of a rate and the normal distribution function.
 //!
 //! Users are the unit: every arm sees the same users, so each statistic is a
 //! function of per-arm *means over the same users*, and a bootstrap resample
 //! draws users (not sessions or events) once for all arms, which keeps the
-//! pairing. Intervals are percentile intervals; the standard error is the
-//! standard deviation of the same resamples, and the minimum detectable
+//! pairing. The standard error is the standard deviation of the resampled
+//! statistic; means and differences of means get the normal interval
+//! value ± z · SE ([`normal_estimate`], which says why), ratios the
+//! percentile interval ([`summarise`]); the minimum detectable
 //! effect (MDE) at power 1 − β in a two-sided test at level α = 1 − confidence
 //! is (z₍₁₋α/₂₎ + z₍₁₋β₎) · SE: 2.80 · SE at 95% and 80% power.
 
