@@ -277,7 +277,7 @@ pub struct PlantedControl {
     /// Whether the verdict found the planted sign (super-additive for X > 0,
     /// sub-additive for X < 0).
     pub detected: bool,
-    /// "a planted interaction of X was estimated as Y [CI]: verdict, detected".
+    /// "a planted interaction of X was estimated as Y \[CI\]: verdict, detected".
     pub statement: String,
 }
 
