@@ -314,6 +314,33 @@ pub struct TestedInteraction {
     pub statement: String,
 }
 
+/// Δ's verdict from its point `value` and its bootstrap `draws` (of any
+/// resampling scheme: users, or worlds then users): the normal interval at
+/// `confidence`, the TOST interval at 1 − 2α against the margin (GMV per
+/// user; `margin_setting` says how it was set), the verdict and its sentence.
+pub fn test_drawn_interaction(
+    value: f64,
+    draws: &[f64],
+    confidence: f64,
+    margin: f64,
+    margin_setting: &str,
+) -> TestedInteraction {
+    let estimate = normal_estimate(value, draws, confidence);
+    let tost_confidence = 2.0 * confidence - 1.0;
+    let tost = normal_estimate(value, draws, tost_confidence);
+    let equivalence = Equivalence {
+        margin,
+        margin_setting: margin_setting.to_string(),
+        // Rounded so that 0.95 gives 0.9, not 0.8999999999999999.
+        confidence: (tost_confidence * 1e9).round() / 1e9,
+        lower: tost.lower,
+        upper: tost.upper,
+    };
+    let verdict = verdict((estimate.lower, estimate.upper), (tost.lower, tost.upper), margin);
+    let statement = statement(verdict, &estimate, &equivalence, confidence);
+    TestedInteraction { estimate, equivalence, verdict, statement }
+}
+
 /// A paired bootstrap over users.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bootstrap {
@@ -388,21 +415,7 @@ impl Bootstrap {
     /// how it was set) is tested against.
     pub fn test_interaction(&self, per_user: &[f64], margin: f64, margin_setting: &str) -> Result<TestedInteraction> {
         let (value, draws) = self.draws(&[per_user], |m| m[0])?;
-        let estimate = normal_estimate(value, &draws, self.confidence);
-        let tost_confidence = 2.0 * self.confidence - 1.0;
-        let tost = normal_estimate(value, &draws, tost_confidence);
-        let (lower, upper) = (tost.lower, tost.upper);
-        let equivalence = Equivalence {
-            margin,
-            margin_setting: margin_setting.to_string(),
-            // Rounded so that 0.95 gives 0.9, not 0.8999999999999999.
-            confidence: (tost_confidence * 1e9).round() / 1e9,
-            lower,
-            upper,
-        };
-        let verdict = verdict((estimate.lower, estimate.upper), (lower, upper), margin);
-        let statement = statement(verdict, &estimate, &equivalence, self.confidence);
-        Ok(TestedInteraction { estimate, equivalence, verdict, statement })
+        Ok(test_drawn_interaction(value, &draws, self.confidence, margin, margin_setting))
     }
 
     /// The mean of one column with its normal interval, value ± z · SE

@@ -21,8 +21,8 @@ use searchrec_datasets::rng::{Purpose, stream};
 use super::SimulationOutput;
 use super::seeds::{Phase, seed_of};
 use super::settings::SimulationSettings;
-use super::stats::{BLOCK, Verdict, interactions, mean, normal_estimate, statement, verdict};
-use super::summary::{Equivalence, WorldEstimate, WorldReplication};
+use super::stats::{BLOCK, interactions, mean, test_drawn_interaction};
+use super::summary::{WorldEstimate, WorldReplication};
 use crate::{HarnessError, Result};
 
 /// Pools the factorial's Δ over `worlds` (world seed, that world's
@@ -70,28 +70,19 @@ pub fn across_worlds(
     let world_means: Vec<f64> = per_user.iter().map(|d| mean(d)).collect();
     let value = mean(&world_means);
     let draws = two_stage(&per_user, settings.bootstrap_resamples, seed_of(seed, Phase::WorldBootstrap, 0));
-    let estimate = normal_estimate(value, &draws, settings.confidence);
-    let tost_confidence = 2.0 * settings.confidence - 1.0;
-    let tost = normal_estimate(value, &draws, tost_confidence);
     let margin = settings.equivalence_margin.resolve(mean(&controls));
-    let equivalence = Equivalence {
-        margin,
-        margin_setting: settings.equivalence_margin.setting(),
-        confidence: (tost_confidence * 1e9).round() / 1e9,
-        lower: tost.lower,
-        upper: tost.upper,
-    };
-    let verdict: Verdict = verdict((estimate.lower, estimate.upper), (tost.lower, tost.upper), margin);
+    let tested =
+        test_drawn_interaction(value, &draws, settings.confidence, margin, &settings.equivalence_margin.setting());
     Ok(WorldReplication {
         worlds: worlds.len(),
         method: "two-stage bootstrap: worlds with replacement, then users within each drawn world; \
                  normal interval from its standard error"
             .into(),
         between_world_sd: super::stats::variance(&world_means).sqrt(),
-        interaction: estimate,
-        verdict: verdict.as_str().to_string(),
-        statement: statement(verdict, &estimate, &equivalence, settings.confidence),
-        equivalence,
+        interaction: tested.estimate,
+        verdict: tested.verdict.as_str().to_string(),
+        statement: tested.statement,
+        equivalence: tested.equivalence,
         per_world,
     })
 }
