@@ -365,8 +365,8 @@ params = { personalised_search = false, query_aware_feed = true }
 name = "a_b"
 kind = "hybrid"
 [simulation]
-users = 60
-horizon_days = 14
+users = 250
+horizon_days = 28
 replicates = 1
 bootstrap_resamples = 300
 world_seeds = [11, 12, 13]

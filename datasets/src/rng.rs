@@ -49,6 +49,9 @@ pub enum Purpose {
     /// check's tie-break, the planted control's demotion), keyed (user,
     /// session) under the perturbation's own seed.
     SimulationPerturbation = 15,
+    /// A user's spending budget per 28 days, keyed (user, 0): one draw per
+    /// user and seed, so the logs and every simulated arm see the same budget.
+    Budget = 16,
 }
 
 /// Opens the stream for `(seed, purpose, a, b)`.

@@ -153,7 +153,13 @@ pub struct UserParams {
     pub price_sensitivity_sigma: f64,
     /// Mean sessions per day; activity ~ Gamma(shape 2, mean) (default 0.25).
     pub activity_mean: f64,
-    /// Dirichlet concentration of persona weights (shelf, interest, social) (default [1.0, 1.0, 0.5]).
+    /// Dirichlet concentration of persona weights (shelf, interest, social)
+    /// (default [1.0, 2.0, 0.5]). A session with an open need is a search with
+    /// probability shelf / (shelf + interest), 1/3 on average: on an interest
+    /// platform the feed holds most of the traffic, and with the other
+    /// defaults this puts search near 40% of logged GMV, where Douyin
+    /// e-commerce reported its shelf field (30%+ of GMV in 2023, aiming
+    /// higher; docs/world-model.md).
     pub persona_concentration: [f64; 3],
 }
 
@@ -161,7 +167,11 @@ pub struct UserParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NeedParams {
-    /// Organic needs per user per day (default 0.06).
+    /// Organic needs per user per day (default 0.04, about one a month: with
+    /// the feed seeding needs too, this is the share of demand that exists
+    /// before any touchpoint, calibrated with `users.persona_concentration`
+    /// and `behaviour.seed_offset` to the search share of GMV in
+    /// docs/world-model.md).
     pub organic_rate: f64,
     /// Softmax temperature of the leaf choice over ⟨θ_u, leaf⟩ (default 6.0).
     pub leaf_temperature: f64,
@@ -173,6 +183,22 @@ pub struct NeedParams {
     pub seeded_brand: f64,
     /// Mean days a need stays open before it is abandoned (default 10.0).
     pub patience_days: f64,
+    /// Probability that a need the feed seeds is deferred: not acted on in
+    /// the session that seeded it, it opens `seeded_delay_days` later (on
+    /// average) and is then looked for like any open need, in search as
+    /// often as the user's persona searches. This is the seeded-search path
+    /// ("search after viewing"): without it a seeded need is open at once and
+    /// mostly converts on the spot in the feed, so feed exposure could never
+    /// show up as search GMV. Default 0.5: about half of what a feed item
+    /// makes a user want is a considered purchase rather than an impulse, the
+    /// split that puts search near 40% of logged GMV with the other defaults
+    /// (docs/world-model.md). Range 0 to 1.
+    pub seeded_defer: f64,
+    /// Mean delay, in days, before a deferred seeded need opens; the delay is
+    /// exponential (default 2.0: shoppers come back to what they saw within a
+    /// few days, well inside the default patience of 10 days and the 28-day
+    /// budget period). Range: greater than 0, at most 365.
+    pub seeded_delay_days: f64,
 }
 
 /// The query noise model, each a probability.
@@ -191,6 +217,22 @@ pub struct QueryParams {
     pub brand_only: f64,
     /// A query names only the broad category in vague words (default 0.06).
     pub vague: f64,
+    /// A need the feed seeded is searched with a vague phrase for its broad
+    /// category (default 0.3). The shopper remembers the kind of thing seen,
+    /// rarely its product words, so seeded searches are vaguer than organic
+    /// ones (`vague` is 0.06): what a search engine can recover of them
+    /// depends on what it knows of the user's feed. Drawn before the usual
+    /// rules, which write the rest. Range 0 to 1; with
+    /// `seeded_brand_only` at most 1.
+    pub seeded_vague: f64,
+    /// A need the feed seeded that remembers the seen item's brand (see
+    /// `needs.seeded_brand`) is searched by the brand name alone (default
+    /// 0.3, a little above `brand_only`'s 0.25: the brand on the item is what
+    /// sticks). Shares the draw with `seeded_vague`: the query is vague below
+    /// `seeded_vague`, brand-only below `seeded_vague + seeded_brand_only`
+    /// when the need has a brand, otherwise written by the usual rules.
+    /// Range 0 to 1; with `seeded_vague` at most 1.
+    pub seeded_brand_only: f64,
 }
 
 /// Relevance judgements, graded like Amazon ESCI.
@@ -245,10 +287,44 @@ pub struct BehaviourParams {
     pub cart_abandon: f64,
     /// Seeding: a clicked feed item opens a need with probability σ(slope·⟨θ_u, φ_i⟩ − offset) (default 4.0).
     pub seed_slope: f64,
-    /// See `seed_slope` (default 2.5).
+    /// See `seed_slope` (default 1.5: a clicked feed item of average
+    /// affinity seeds a need with probability σ(−1.5) ≈ 0.18, a liked one
+    /// (affinity 0.5) σ(0.5) ≈ 0.6; the feed creates demand, which is what
+    /// interest e-commerce is, and with half of it deferred to a later search
+    /// the channels split GMV as in docs/world-model.md).
     pub seed_offset: f64,
     /// Trust = ½·(rating − 1)/4 + ½·min(1, ln(1+sales)/ln(1+trust_sales_reference)) (default 1000).
     pub trust_sales_reference: f64,
+    /// Weight, in utility units, of the shopper's taste for an item's style
+    /// within its product type, added to both the click logit and the
+    /// purchase utility. The taste term is the cosine between the parts of
+    /// θ_u and φ_i orthogonal to the item's leaf centroid, times √(dim − 1),
+    /// so it has unit variance for a direction unrelated to the user: the
+    /// weight is the utility of one standard deviation of taste. Without it
+    /// two users with the same need want nearly the same items (affinity is
+    /// dominated by the shared leaf direction), so personalising search could
+    /// gain almost nothing. Default 0.5: to a shopper of median price
+    /// sensitivity (λ = 1) one standard deviation of taste is worth paying
+    /// e^0.5 ≈ 1.65 times the price, the size of the premiums shoppers pay
+    /// for a preferred brand or style (tens of percent), and it stays below
+    /// the Gumbel noise (sd 1.28) and an attribute mismatch (1.25). Range 0
+    /// to 10.
+    pub within_leaf_taste: f64,
+    /// Mean spending budget of a user per 28 days, in the catalogue's money;
+    /// 0 means unbounded (default 1500). Finite demand makes the channels
+    /// substitutes: money spent on a feed impulse is not there for a later
+    /// search, which is what lets a "1+1>2" claim fail. A purchase whose
+    /// price exceeds what is left is declined. GMV is dominated by dear
+    /// product types (medians up to 900), so a budget near the mean spend
+    /// (about 50) would forbid them outright; at 1500 the budget binds on
+    /// heavy buyers and big-ticket items and forgoes about 13% of unbounded
+    /// GMV and 3% of purchases (docs/world-model.md). Range 0 to 10⁹.
+    pub budget_mean: f64,
+    /// Standard deviation of ln(budget): budgets are lognormal with mean
+    /// `budget_mean` (default 0.8: the top decile's budget is about 2.8
+    /// times the median, like the spread of household discretionary
+    /// spending). Range 0 to 3.
+    pub budget_spread: f64,
 }
 
 /// The historical log period and its non-personalised logging policy.
@@ -301,7 +377,7 @@ impl Default for UserParams {
             price_sensitivity_median: 1.0,
             price_sensitivity_sigma: 0.5,
             activity_mean: 0.25,
-            persona_concentration: [1.0, 1.0, 0.5],
+            persona_concentration: [1.0, 2.0, 0.5],
         }
     }
 }
@@ -309,12 +385,14 @@ impl Default for UserParams {
 impl Default for NeedParams {
     fn default() -> Self {
         NeedParams {
-            organic_rate: 0.06,
+            organic_rate: 0.04,
             leaf_temperature: 6.0,
             want_attribute: 0.5,
             want_brand: 0.15,
             seeded_brand: 0.5,
             patience_days: 10.0,
+            seeded_defer: 0.5,
+            seeded_delay_days: 2.0,
         }
     }
 }
@@ -328,6 +406,8 @@ impl Default for QueryParams {
             typo: 0.08,
             brand_only: 0.25,
             vague: 0.06,
+            seeded_vague: 0.3,
+            seeded_brand_only: 0.3,
         }
     }
 }
@@ -358,8 +438,11 @@ impl Default for BehaviourParams {
             no_purchase_utility: 3.5,
             cart_abandon: 0.15,
             seed_slope: 4.0,
-            seed_offset: 2.5,
+            seed_offset: 1.5,
             trust_sales_reference: 1000.0,
+            within_leaf_taste: 0.5,
+            budget_mean: 1500.0,
+            budget_spread: 0.8,
         }
     }
 }
@@ -489,6 +572,9 @@ impl Scenario {
         checks.probability("needs.want_brand", n.want_brand);
         checks.probability("needs.seeded_brand", n.seeded_brand);
         checks.positive("needs.patience_days", n.patience_days);
+        checks.probability("needs.seeded_defer", n.seeded_defer);
+        checks.positive("needs.seeded_delay_days", n.seeded_delay_days);
+        checks.range("needs.seeded_delay_days", n.seeded_delay_days, 0.0, 365.0);
         let q = &self.queries;
         checks.at_least("queries.count", q.count as f64, 1.0);
         checks.probability("queries.drop_attribute", q.drop_attribute);
@@ -496,6 +582,14 @@ impl Scenario {
         checks.probability("queries.typo", q.typo);
         checks.probability("queries.brand_only", q.brand_only);
         checks.probability("queries.vague", q.vague);
+        checks.probability("queries.seeded_vague", q.seeded_vague);
+        checks.probability("queries.seeded_brand_only", q.seeded_brand_only);
+        checks.range(
+            "queries.seeded_vague + queries.seeded_brand_only",
+            q.seeded_vague + q.seeded_brand_only,
+            0.0,
+            1.0,
+        );
         let g = &self.judgements.gains;
         checks.non_negative("judgements.gains.exact", g.exact);
         checks.non_negative("judgements.gains.substitute", g.substitute);
@@ -520,6 +614,9 @@ impl Scenario {
         }
         checks.probability("behaviour.cart_abandon", b.cart_abandon);
         checks.at_least("behaviour.trust_sales_reference", b.trust_sales_reference, 1.0);
+        checks.range("behaviour.within_leaf_taste", b.within_leaf_taste, 0.0, 10.0);
+        checks.range("behaviour.budget_mean", b.budget_mean, 0.0, 1e9);
+        checks.range("behaviour.budget_spread", b.budget_spread, 0.0, 3.0);
         let l = &self.logs;
         checks.range("logs.days", l.days as f64, 1.0, 3650.0);
         checks.range("logs.list_length", l.list_length as f64, 1.0, 1000.0);
@@ -608,6 +705,16 @@ mod tests {
     fn rate_outside_unit_interval_names_the_field() {
         let err = parse("[queries]\ntypo = 1.5\n").unwrap_err().to_string();
         assert!(err.contains("`queries.typo`") && err.contains("0 to 1"), "{err}");
+    }
+
+    #[test]
+    fn seeded_query_forms_share_one_draw() {
+        let err = parse("[queries]\nseeded_vague = 0.6\nseeded_brand_only = 0.5\n").unwrap_err().to_string();
+        assert!(err.contains("seeded_vague + queries.seeded_brand_only") && err.contains("0 to 1"), "{err}");
+        assert!(parse("[needs]\nseeded_delay_days = 0\n").is_err());
+        assert!(parse("[behaviour]\nbudget_mean = -1\n").is_err());
+        assert!(parse("[behaviour]\nwithin_leaf_taste = 11\n").is_err());
+        assert!(parse("[behaviour]\nbudget_mean = 0\n[needs]\nseeded_defer = 1\n").is_ok());
     }
 
     #[test]

@@ -88,7 +88,9 @@ pub struct Need {
     pub brand: Option<u16>,
     /// How it arose.
     pub origin: NeedOrigin,
-    /// Second it opened.
+    /// Second it opened. A seeded need the feed deferred (`needs.seeded_defer`)
+    /// opens this long after the session that seeded it: until then it is
+    /// not open, matches no item and cannot be bought.
     pub opened: u32,
     /// Second it closed (bought or abandoned); `None` if still open at the end.
     pub closed: Option<u32>,

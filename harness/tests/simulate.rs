@@ -1,18 +1,19 @@
 //! The GMV simulator on a tiny generated world with real engines.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use searchrec_datasets::policy::TermMatchSearch;
-use searchrec_datasets::{ItemId, Scale, Scenario, World, generate};
+use searchrec_datasets::{Action, ItemId, Logs, Scale, Scenario, World, generate};
 use searchrec_engine::{
     BuildInput, Capabilities, Engine, EngineError, EngineReport, EngineSpec, FeedRequest, Hit, Registry, SearchRequest,
 };
 use searchrec_harness::HarnessError;
 use searchrec_harness::simulate::{
-    ArmSettings, ChannelArms, Channels, ComparisonSettings, Estimate, FactorialArms, Margin, PlantedSettings,
-    SimulationOutput, SimulationSettings, SimulationSummary, Stage, SweepSettings, check, simulate,
+    ArmSettings, ChannelArms, Channels, ComparisonSettings, Estimate, FactorialArms, Margin, PlantedSettings, Retrain,
+    SimulationOutput, SimulationSettings, SimulationSummary, Stage, SweepSettings, check, simulate, simulate_learning,
 };
+use searchrec_hybrid::{HybridConfig, HybridEngine};
 
 // ---------------------------------------------------------------- fixtures
 
@@ -600,4 +601,99 @@ fn the_simulation_seed_moves_the_figures_on_a_fixed_world_and_reproduces_them() 
     let again = without_timings(run(&SimulationSettings { seed: Some(5), ..settings.clone() }, 99).summary);
     assert_eq!(again, five, "the setting wins over the default");
     assert_eq!((world().seed, world().observable.logs.events.len()), world_before, "the world is untouched");
+}
+
+// ---------------------------------------------------------------- data loop
+
+/// An engine answering as another: what the loop below hands back for an
+/// engine it is not meant to change.
+struct Same(&'static dyn Engine);
+
+impl Engine for Same {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    fn capabilities(&self) -> Capabilities {
+        self.0.capabilities()
+    }
+    fn search(&self, request: &SearchRequest<'_>) -> Result<Vec<Hit>, EngineError> {
+        self.0.search(request)
+    }
+    fn recommend(&self, request: &FeedRequest<'_>) -> Result<Vec<Hit>, EngineError> {
+        self.0.recommend(request)
+    }
+    fn report(&self) -> EngineReport {
+        self.0.report()
+    }
+}
+
+/// Retrains `target` for real, from the world's logs plus the arm's traffic;
+/// hands every other engine back unchanged. Records each call.
+struct RetrainOne {
+    target: &'static str,
+    calls: Mutex<Vec<(String, Logs)>>,
+}
+
+impl Retrain for RetrainOne {
+    fn retrain(&self, engine: &str, simulated: &Logs) -> Result<Box<dyn Engine>, HarnessError> {
+        self.calls.lock().unwrap().push((engine.to_string(), simulated.clone()));
+        if engine != self.target {
+            return Ok(Box::new(Same(self::engine(engine))));
+        }
+        let world = &world().observable;
+        let shift = world.logs.queries.len() as u32;
+        let mut logs = world.logs.clone();
+        logs.queries.extend_from_slice(&simulated.queries);
+        logs.events.extend(simulated.events.iter().cloned().map(|mut e| {
+            e.query = e.query.map(|q| q + shift);
+            e
+        }));
+        let config = HybridConfig { personalised_search: true, query_aware_feed: true, ..HybridConfig::default() };
+        let input = BuildInput { catalog: &world.catalog, users: &world.users, logs: &logs };
+        Ok(Box::new(HybridEngine::build(engine, &config, input).expect("the retrained engine builds")))
+    }
+}
+
+#[test]
+fn the_data_loop_retrains_an_arms_engines_on_its_own_traffic_and_nothing_else() {
+    let arms = vec![
+        arm("neither", "hybrid-neither", Channels::Both),
+        arm("a", "hybrid-a", Channels::Both),
+        arm("b", "hybrid-b", Channels::Both),
+        arm("a_b", "hybrid-a-b", Channels::Both),
+    ];
+    let factorial = FactorialArms { neither: "neither".into(), a: "a".into(), b: "b".into(), a_b: "a_b".into() };
+    let fixed = SimulationSettings { pre_period_days: 0, factorial: Some(factorial), ..quick(arms) };
+    let looped = SimulationSettings { retrain_days: 7, ..fixed.clone() };
+
+    // A simulation alone cannot rebuild engines, and says so.
+    let (what, _) = invalid_what(simulate(world(), &engines(), &looped, 5, None));
+    assert_eq!(what, "simulation.retrain_days");
+
+    let retrain = RetrainOne { target: "hybrid-a-b", calls: Mutex::new(Vec::new()) };
+    let with_loop = simulate_learning(world(), &engines(), Some(&retrain), &looped, 5, None).unwrap();
+    let without = run(&fixed, 5);
+    // Each arm rebuilt once (14 days, every 7), from its own traffic only:
+    // the purchases it learned from are the arm's own in the first week.
+    let calls = retrain.calls.into_inner().unwrap();
+    let names: Vec<&str> = calls.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["hybrid-neither", "hybrid-a", "hybrid-b", "hybrid-a-b"]);
+    for ((_, logs), arm) in calls.iter().zip(["neither", "a", "b", "a_b"]) {
+        let bought = logs.events.iter().filter(|e| e.action == Action::Purchase).count();
+        let first_week = with_loop.sessions.iter().filter(|s| s.arm == arm && s.time < 7 * 86_400);
+        assert_eq!(bought, first_week.filter(|s| s.purchase.is_some()).count(), "arm {arm}");
+        assert!(!logs.events.is_empty());
+        assert!(logs.events.iter().all(|e| e.time >= world().scenario.logs.days * 86_400));
+    }
+    // The retrained arm changed; the others, handed their engines back, did not.
+    assert_ne!(with_loop.arm_gmv[3], without.arm_gmv[3]);
+    assert_eq!(with_loop.arm_gmv[..3], without.arm_gmv[..3]);
+    // The loop's contribution is Δ with the loop minus Δ without, on the same users.
+    let summary = with_loop.summary.data_loop.as_ref().expect("a data-loop summary");
+    assert_eq!(summary.arms.iter().map(|a| a.retrains).collect::<Vec<_>>(), [1, 1, 1, 1]);
+    let delta = |s: &SimulationSummary| s.factorial.as_ref().unwrap().interaction.value;
+    assert!((summary.static_interaction.value - delta(&without.summary)).abs() < 1e-9);
+    let contribution = delta(&with_loop.summary) - delta(&without.summary);
+    assert!((summary.contribution.value - contribution).abs() < 1e-9, "{summary:?}");
+    assert!(summary.contribution.se.is_some_and(f64::is_finite) && summary.contribution.mde.is_some());
 }

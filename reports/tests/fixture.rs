@@ -1,7 +1,7 @@
 //! A complete `Results` built in code: two engine families (shelf, and
 //! interest swept over `hnsw.ef_search`), quality with significance, ANN
 //! recall, Pareto fronts, closed- and open-loop load with latency curves,
-//! and a full simulation summary. Shared by this crate's tests, its
+//! and a full simulation summary (with the oracle's ceilings and the data loop). Shared by this crate's tests, its
 //! `fixture_report` example and the CLI tests (`tests/report_cli.rs`).
 
 #![allow(dead_code)]
@@ -16,9 +16,9 @@ use searchrec_harness::results::{
 };
 use searchrec_harness::simulate::stats::normal_cdf;
 use searchrec_harness::simulate::{
-    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, Guardrails,
-    PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication,
-    holm,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, DataLoopSummary, Equivalence, Estimate, Factorial,
+    Guardrails, LoopArm, OracleCeilings, PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift,
+    WorldEstimate, WorldReplication, holm,
 };
 
 /// The dataset name used in metric names.
@@ -311,6 +311,7 @@ fn arm(
         cuped: Some(cuped(&gmv_per_user, cuped_fit)),
         gmv_per_session: Some(estimate(per_session, per_session * 0.03)),
         paths: arm_paths(gmv, paths),
+        budget_forgone: None,
         guardrails: Guardrails {
             ctr: 0.031 + gmv / 4000.0,
             conversion: 0.042 + gmv / 3000.0,
@@ -435,9 +436,67 @@ pub fn worlds(own: &Estimate, neither: f64) -> WorldReplication {
     }
 }
 
+/// The names the simulator gives the oracle's ceiling arms: search, feed, both.
+pub const ORACLE_ARMS: [&str; 3] = ["oracle (search)", "oracle (feed)", "oracle (both)"];
+
+/// GMV per user of the oracle's arms (search, feed, both): perfect ranking
+/// of a channel beats every cell of the factorial; both channels perfect
+/// add less than each alone added up (they partly close the same needs).
+pub const ORACLE_GMV: [f64; 3] = [50.8, 48.9, 57.0];
+
+/// The oracle's ceilings over `neither`, and the shares of them the
+/// factorial's uplifts capture (each a ratio with its percentile interval).
+fn oracle(neither: f64, (a, b, a_b): (f64, f64, f64)) -> OracleCeilings {
+    let [search, feed, both] = ORACLE_GMV.map(|gmv| gmv - neither);
+    OracleCeilings {
+        search: estimate(search, 0.8),
+        feed: estimate(feed, 0.7),
+        both: estimate(both, 1.0),
+        interaction: estimate(ORACLE_GMV[2] - ORACLE_GMV[0] - ORACLE_GMV[1] + neither, 1.2),
+        share_a: estimate((a - neither) / search, 0.09),
+        share_b: estimate((b - neither) / feed, 0.11),
+        share_a_b: estimate((a_b - neither) / both, 0.06),
+    }
+}
+
+/// Days between the data loop's rebuilds.
+pub const RETRAIN_DAYS: u32 = 7;
+
+/// The data loop: the engines retrained every week of the 30-day horizon
+/// (4 rebuilds per replicate, 3 replicates; the hybrid arms rebuild two
+/// engines each time). Δ without the loop is smaller: the loop's
+/// contribution, Δ − Δ without, is super-additive. The statement carries
+/// `<script>` to prove it is escaped.
+fn data_loop(delta: f64) -> DataLoopSummary {
+    let arm =
+        |arm: &str, retrains: u32, seconds: f64, events: usize| LoopArm { arm: arm.into(), retrains, seconds, events };
+    let static_interaction = estimate(1.6, 1.0);
+    // Paired per user, so narrower than either Δ.
+    let contribution = estimate(delta - static_interaction.value, 0.6);
+    DataLoopSummary {
+        retrain_days: RETRAIN_DAYS,
+        arms: vec![
+            arm("search_only", 12, 31.8, 163_402),
+            arm("feed_only", 12, 148.2, 301_877),
+            arm("neither", 24, 176.5, 371_590),
+            arm("a", 24, 181.3, 384_211),
+            arm("b", 24, 179.9, 379_046),
+            arm("a_b", 24, 186.4, 402_733),
+        ],
+        static_interaction,
+        contribution,
+        verdict: "super_additive".into(),
+        statement: format!(
+            "the data loop's contribution to Δ: {} <script>",
+            statement("super_additive", &contribution)
+        ),
+    }
+}
+
 /// The simulation: the factorial finds "1+1>2" (super-additive), and so do
 /// three worlds pooled; the sweeps and the grid reach every verdict word;
-/// the users were sized from a pilot.
+/// the users were sized from a pilot; the oracle's arms bound each channel
+/// and the data loop adds to Δ.
 pub fn simulation() -> SimulationSummary {
     let (neither, a, b, a_b) = (41.2, 44.0, 43.1, 48.6);
     let (search_only, feed_only) = (31.5, 27.9);
@@ -451,6 +510,9 @@ pub fn simulation() -> SimulationSummary {
     // channel's paths. Through the factorial, personalised search converts
     // seeded demand in search (search_seeded +2.9 in Δ) that the feed would
     // otherwise have closed on impulse (feed_impulse −1.2).
+    // The oracle's arms, after the scenario's, each serving the channel the
+    // oracle does not rank as `neither` does (hybrid, no coupling).
+    let [oracle_search, oracle_feed, oracle_both] = ORACLE_GMV;
     let arms = vec![
         arm("search_only", "shelf", "search", (false, false), search_only, (0.71, 0.33), [25.3, 0.0, 0.0, 0.0, 0.0]),
         arm("feed_only", "interest", "feed", (false, false), feed_only, (0.64, 0.41), [0.0, 0.0, 9.6, 7.1, 8.4]),
@@ -458,6 +520,9 @@ pub fn simulation() -> SimulationSummary {
         arm("a", "hybrid", "both", (true, false), a, (0.91, 0.45), [15.8, 5.6, 8.0, 5.0, 6.0]),
         arm("b", "hybrid", "both", (false, true), b, (0.9, 0.47), [14.8, 4.3, 9.4, 5.6, 5.8]),
         arm("a_b", "hybrid", "both", (true, true), a_b, (0.94, 0.44), [15.9, 8.8, 8.2, 6.1, 5.9]),
+        arm(ORACLE_ARMS[0], "hybrid", "both", (false, false), oracle_search, (0.86, 0.43), [21.5, 6.2, 8.0, 5.0, 6.0]),
+        arm(ORACLE_ARMS[1], "hybrid", "both", (false, false), oracle_feed, (0.87, 0.44), [15.0, 4.0, 12.6, 7.4, 6.9]),
+        arm(ORACLE_ARMS[2], "hybrid", "both", (false, false), oracle_both, (0.85, 0.42), [20.8, 6.9, 12.1, 7.2, 6.6]),
     ];
     let interaction_by_path = interaction_by_path(&arms, delta);
     SimulationSummary {
@@ -531,6 +596,8 @@ pub fn simulation() -> SimulationSummary {
                 interaction.mde.unwrap()
             ),
         }),
+        oracle: Some(oracle(neither, (a, b, a_b))),
+        data_loop: Some(data_loop(delta)),
         aa: Some(AaCheck {
             replicates: 400,
             false_positives: Some(19),
@@ -757,7 +824,7 @@ pub fn results() -> Results {
 
 /// The fixture with hostile text where data reaches the page: an engine's
 /// name and id, an example's title and query, a front title, an arm name, a
-/// purchase path.
+/// purchase path, the data loop's first arm and its statement.
 pub fn hostile() -> Results {
     let mut r = results();
     let e = &mut r.engines[0];
@@ -780,6 +847,10 @@ pub fn hostile() -> Results {
         }
         if let Some(c) = &mut s.channel_interaction {
             c.baseline = HOSTILE.into();
+        }
+        if let Some(d) = &mut s.data_loop {
+            d.arms[0].arm = HOSTILE.into();
+            d.statement = HOSTILE.into();
         }
         // A path this report does not know, named in both path tables.
         s.arms[0].paths[5].path = HOSTILE.into();
@@ -842,8 +913,11 @@ pub fn schema_1() -> Results {
 /// no channel-level interaction, no positive control, an A/A check of
 /// unpaired replicates with neither a count nor an interval, no replication
 /// over worlds, no sizing, and one-parameter sweeps only, whose points were
-/// neither retrained nor tested with p-values.
+/// neither retrained nor tested with p-values; nor the oracle's ceilings
+/// (see [`without_oracle`]) or the data loop.
 pub fn without_schema_3(s: &mut SimulationSummary) {
+    without_oracle(s);
+    s.data_loop = None;
     s.worlds = None;
     s.sizing = None;
     s.sensitivity.retain(|p| p.by_parameter.is_none());
@@ -876,6 +950,13 @@ pub fn without_schema_3(s: &mut SimulationSummary) {
         aa.rate_interval = None;
         aa.paired = false;
     }
+}
+
+/// The simulation as a scenario without the oracle writes it: no ceilings,
+/// and none of the oracle's arms.
+pub fn without_oracle(s: &mut SimulationSummary) {
+    s.oracle = None;
+    s.arms.retain(|a| !ORACLE_ARMS.contains(&a.name.as_str()));
 }
 
 /// [`schema_1`] as the JSON schema 1 wrote: the fields schemas 2 and 3
@@ -956,7 +1037,7 @@ pub fn schema_2_json() -> serde_json::Value {
 
 /// The simulation keys schema 3 added to the summary and its sensitivity
 /// points, removed from results JSON (only there: `seed` is older elsewhere).
-pub const SCHEMA_3_SIMULATION_KEYS: [&str; 2] = ["worlds", "sizing"];
+pub const SCHEMA_3_SIMULATION_KEYS: [&str; 4] = ["worlds", "sizing", "oracle", "data_loop"];
 /// See [`SCHEMA_3_SIMULATION_KEYS`].
 pub const SCHEMA_3_POINT_KEYS: [&str; 7] =
     ["by_parameter", "by_value", "gmv_neither", "p_value", "adjusted_p_value", "retrained", "seed"];

@@ -1,5 +1,6 @@
 //! The HTML report: escaping, determinism, sections, self-containment.
 
+use searchrec_harness::simulate::Estimate;
 use searchrec_reports::{CHART_CLASS, REPORT_FILE, render_html, render_report};
 
 use crate::fixture;
@@ -24,6 +25,9 @@ fn hostile_text_is_escaped_and_no_script_element_appears() {
         "<span class=\"swatch path-other\"></span>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</td>\
          <td>A path this report does not describe</td>"
     ));
+    // The data loop's arm and statement.
+    assert!(html.contains("<tr><td>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</td><td class=\"num\">12</td>"));
+    assert!(html.contains("<p class=\"statement\">&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</p>"));
 }
 
 #[test]
@@ -195,7 +199,8 @@ fn cuped_figures_are_shown_under_the_raw_ones_for_every_arm_and_uplift() {
     ] {
         assert!(html.contains(needle), "missing {needle:?}");
     }
-    assert_eq!(html.matches("<tr class=\"sub-row cuped").count(), 6 + 2 + 3);
+    // Nine arms (the scenario's six and the oracle's three), two comparisons, three uplifts.
+    assert_eq!(html.matches("<tr class=\"sub-row cuped").count(), 9 + 2 + 3);
     assert!(!html.contains("pre-period GMV") && !html.contains("No CUPED figures"));
     // In the comparisons, the CUPED line comes between the uplift and the per-session line.
     let uplift = html.find("<td>a_b</td><td>search_only</td>").unwrap();
@@ -385,7 +390,7 @@ fn gmv_per_arm_and_delta_are_split_by_purchase_path() {
     ] {
         assert!(html.contains(needle), "missing {needle:?}");
     }
-    assert_eq!(html.matches("<tr class=\"sub-row share\">").count(), 6, "one share line per arm");
+    assert_eq!(html.matches("<tr class=\"sub-row share\">").count(), 9, "one share line per arm, the oracle's too");
     let split = &html
         [html.find("<h4>Where Δ comes from</h4>").unwrap()..html.find("<h4>Replication over worlds</h4>").unwrap()];
     assert_eq!(split.matches("<tr><td class=\"mono nowrap\"><span class=\"swatch path-").count(), 6);
@@ -501,6 +506,37 @@ fn the_fixture_s_figures_agree_with_each_other() {
     assert!((sum - f.interaction.value).abs() < 1e-9, "{sum}");
     assert!(f.interaction_by_path.iter().any(|p| p.gmv.lower > 0.0));
     assert!(f.interaction_by_path.iter().any(|p| p.gmv.upper < 0.0));
+
+    // The oracle's arms follow the scenario's; each ceiling is its arm over `neither`, clearly above the
+    // matching cell's uplift (the both-channel one above every cell's), and each share is that uplift over
+    // its ceiling, between 0 and 100% with its interval.
+    let o = s.oracle.as_ref().unwrap();
+    let names: Vec<&str> = s.arms.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names[6..], fixture::ORACLE_ARMS);
+    let gmv = |arm: &str| s.arms.iter().find(|a| a.name == arm).unwrap().gmv_per_user.value;
+    let uplifts = [&f.uplift_a, &f.uplift_b, &f.uplift_a_b];
+    for (i, (ceiling, share)) in
+        [(&o.search, &o.share_a), (&o.feed, &o.share_b), (&o.both, &o.share_a_b)].into_iter().enumerate()
+    {
+        assert!((ceiling.value - (gmv(fixture::ORACLE_ARMS[i]) - gmv(&f.neither))).abs() < 1e-9, "{ceiling:?}");
+        assert!(uplifts[i].absolute.upper < ceiling.lower, "{ceiling:?}");
+        assert!((share.value - uplifts[i].absolute.value / ceiling.value).abs() < 1e-9, "{share:?}");
+        assert!(0.0 < share.lower && share.lower < share.value && share.value < share.upper && share.upper < 1.0);
+    }
+    assert!(uplifts.iter().all(|u| u.absolute.upper < o.both.lower));
+    let [search, feed, both] = fixture::ORACLE_ARMS.map(gmv);
+    assert!((o.interaction.value - (both - search - feed + gmv(&f.neither))).abs() < 1e-9);
+    // The data loop: Δ with it is the factorial's, its contribution Δ with − Δ without; every scenario arm
+    // (not the oracle's) rebuilt every week of the horizon in each replicate, the hybrid arms two engines.
+    let d = s.data_loop.as_ref().unwrap();
+    assert!((d.contribution.value - (f.interaction.value - d.static_interaction.value)).abs() < 1e-9);
+    assert!(d.contribution.lower > 0.0 && d.verdict == "super_additive");
+    assert_eq!(d.arms.iter().map(|a| a.arm.as_str()).collect::<Vec<_>>(), names[..6]);
+    let rebuilds = s.replicates as u32 * (s.horizon_days / d.retrain_days);
+    for a in &d.arms {
+        let engines = if s.arms.iter().any(|x| x.name == a.arm && x.engine == "hybrid") { 2 } else { 1 };
+        assert_eq!(a.retrains, rebuilds * engines, "{}", a.arm);
+    }
 }
 
 #[test]
@@ -563,4 +599,224 @@ fn render_report_writes_the_file_atomically_and_names_a_missing_folder() {
     let missing = dir.path().join("nope");
     let err = render_report(&fixture::results(), &missing).unwrap_err().to_string();
     assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn the_oracle_s_ceilings_are_shown_with_the_share_each_cell_captures() {
+    let html = render_html(&fixture::results()).unwrap();
+    for needle in [
+        "<h3>Headroom: the oracle's ceilings</h3>",
+        "The oracle ranks by expected GMV under the simulated user's true behaviour: it reads the world's truth, which no engine may, so it \
+         is a ceiling, not a competitor.",
+        // A row per channel: the ceiling over `neither` with its interval, SE and MDE, the cell set against it
+        // (the factorial's arm for A, B and A+B), and the share of the ceiling it captures with its interval.
+        "<tr><td class=\"nowrap\" title=\"arm oracle (search)\">search</td><td class=\"num\">+9.60</td>\
+         <td class=\"num\">[+8.80, +10.4]</td><td class=\"num\">0.408</td><td class=\"num\">1.14</td>\
+         <td><span class=\"mono\">a</span> <span class=\"muted\">(A: personalised search)</span></td>\
+         <td class=\"num\" title=\"SE 4.6%, MDE 12.9%\">29.2%</td><td class=\"num\">[20.2%, 38.2%]</td></tr>",
+        "<tr><td class=\"nowrap\" title=\"arm oracle (feed)\">feed</td><td class=\"num\">+7.70</td>\
+         <td class=\"num\">[+7.00, +8.40]</td><td class=\"num\">0.357</td><td class=\"num\">1.00</td>\
+         <td><span class=\"mono\">b</span> <span class=\"muted\">(B: query-aware feed)</span></td>\
+         <td class=\"num\" title=\"SE 5.6%, MDE 15.7%\">24.7%</td><td class=\"num\">[13.7%, 35.7%]</td></tr>",
+        "<tr><td class=\"nowrap\" title=\"arm oracle (both)\">both</td><td class=\"num\">+15.8</td>\
+         <td class=\"num\">[+14.8, +16.8]</td><td class=\"num\">0.510</td><td class=\"num\">1.43</td>\
+         <td><span class=\"mono\">a_b</span> <span class=\"muted\">(A+B: both couplings)</span></td>\
+         <td class=\"num\" title=\"SE 3.1%, MDE 8.6%\">46.8%</td><td class=\"num\">[40.8%, 52.8%]</td></tr>",
+        // The oracle arms' own Δ: perfect channels partly close the same needs.
+        "<div class=\"verdict oracle bad\">",
+        "Oracle interaction Δ = <strong>−1.50</strong> GMV per user, 95% CI [−2.70, −0.300], SE 0.612, MDE 1.72: \
+         <strong class=\"word\">below zero</strong>.",
+        "at their best they partly close the same needs",
+        "Δ of the oracle arms = GMV(oracle (both)) − GMV(oracle (search)) − GMV(oracle (feed)) + GMV(neither), paired \
+         over users",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    assert!(!html.contains("No oracle ceilings"));
+    // After the factorial (its uplift table), before the data loop and the A/A check.
+    let order = [
+        "<td>A+B: both couplings</td>",
+        "<h3>Headroom: the oracle's ceilings</h3>",
+        "<h3>The data loop</h3>",
+        "<h3>A/A check</h3>",
+    ]
+    .map(|needle| html.find(needle).unwrap());
+    assert!(order.is_sorted(), "{order:?}");
+
+    // Every figure is the summary's: change them and the page follows. A factorial naming other arms names
+    // them as the cells that capture the ceilings.
+    let mut r = fixture::results();
+    let s = r.simulation.as_mut().unwrap();
+    let o = s.oracle.as_mut().unwrap();
+    o.search.value = 12.34;
+    o.share_b = Estimate { value: 0.5, lower: 0.25, upper: 0.75, se: None, mde: None };
+    o.interaction = Estimate { value: 0.2, lower: -0.9, upper: 1.3, se: Some(0.56), mde: Some(1.57) };
+    s.factorial.as_mut().unwrap().b = "feed_coupled".into();
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("search</td><td class=\"num\">+12.3</td>"));
+    assert!(
+        html.contains("<span class=\"mono\">feed_coupled</span> <span class=\"muted\">(B: query-aware feed)</span>")
+    );
+    assert!(html.contains("<td class=\"num\" title=\"SE —, MDE —\">50.0%</td><td class=\"num\">[25.0%, 75.0%]</td>"));
+    assert!(html.contains("<div class=\"verdict oracle neutral\">"));
+    assert!(html.contains("<strong class=\"word\">spans zero</strong>"));
+    assert!(html.contains("could only detect one of at least 1.57 GMV per user, its MDE"));
+}
+
+#[test]
+fn the_oracle_s_arms_are_tagged_as_ceilings_and_leave_the_scenario_s_charts_alone() {
+    let html = render_html(&fixture::results()).unwrap();
+    let tag = |ranks: &str| {
+        format!(
+            " <span class=\"tag oracle\" title=\"The oracle ranks {ranks} by expected GMV under the simulated user's true behaviour: a \
+             ceiling, not a competitor\">ceiling</span></td>"
+        )
+    };
+    for (arm, ranks, gmv) in [
+        ("oracle (search)", "search", "50.8"),
+        ("oracle (feed)", "the feed", "48.9"),
+        ("oracle (both)", "both search and the feed", "57.0"),
+    ] {
+        let tagged = format!("<td>{arm}{}", tag(ranks));
+        // The GMV table, the GMV-by-path table and the guardrails.
+        assert!(
+            html.contains(&format!("<tr class=\"has-sub\">{tagged}<td class=\"num\">{gmv}</td><td class=\"num\">["))
+        );
+        assert!(
+            html.contains(&format!(
+                "<tr class=\"has-sub\">{tagged}<td class=\"num\">{gmv}</td><td class=\"num\" title="
+            ))
+        );
+        assert!(html.contains(&format!("<tr>{tagged}<td class=\"engine\">hybrid</td>")));
+        // The GMV chart: a grey bar marked as a ceiling.
+        let bar = format!("fill=\"#6B7280\"><title>{arm}: {gmv} (ceiling)</title>");
+        assert!(chart(&html, "gmv").contains(&bar), "{bar}");
+    }
+    assert_eq!(html.matches("<span class=\"tag oracle\" title=").count(), 3 * 3, "three arms in three tables");
+    assert_eq!(chart(&html, "gmv").matches("(ceiling)</text>").count(), 3);
+    for needle in [
+        "<p class=\"note oracle\">Arms tagged <span class=\"tag oracle\">ceiling</span> are the oracle's",
+        "Grey bars marked (ceiling): the oracle&#x27;s arms",
+        "their p50 / p99 time the oracle's own ranking",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    // No scenario arm is tagged.
+    for arm in ["search_only", "feed_only", "neither", "a", "b", "a_b"] {
+        assert!(!html.contains(&format!("<td>{arm} <span class=\"tag")), "{arm} tagged");
+    }
+
+    // Without the oracle's arms, the scenario's charts are the same: the interaction plot reads the four
+    // cells alone, the GMV chart keeps each engine's colour, and the page has as many charts.
+    let mut r = fixture::results();
+    fixture::without_oracle(r.simulation.as_mut().unwrap());
+    let without = render_html(&r).unwrap();
+    assert_eq!(chart(&html, "interaction"), chart(&without, "interaction"));
+    let gmv = chart(&without, "gmv");
+    assert!(!gmv.contains("oracle") && !gmv.contains("#6B7280"));
+    let bars = |svg: &str| svg.matches("class=\"bar-label\"").count();
+    assert_eq!((bars(chart(&html, "gmv")), bars(gmv)), (9, 6));
+    for arm in ["search_only", "feed_only", "neither", "a_b"] {
+        let fill = |svg: &str| {
+            let at = svg.find(&format!("><title>{arm}: ")).unwrap();
+            svg[svg[..at].rfind("fill=").unwrap()..at].to_string()
+        };
+        assert_eq!(fill(chart(&html, "gmv")), fill(gmv), "{arm}'s colour");
+    }
+    let count = |html: &str| html.matches(&format!("class=\"{CHART_CLASS}\"")).count();
+    assert_eq!((count(&html), count(&without)), (13, 13));
+}
+
+#[test]
+fn the_data_loop_shows_delta_with_and_without_it_and_each_arm_s_rebuilds() {
+    let html = render_html(&fixture::results()).unwrap();
+    for needle in [
+        "<h3>The data loop</h3>",
+        "Engines retrained every 7 simulated days on each arm's own traffic",
+        // Δ with the loop is the factorial's; without, the same factorial with its engines trained once.
+        "<tr><td>with the loop (the factorial's Δ)</td><td class=\"num\">+2.70</td><td class=\"num\">[+1.60, +3.80]</td>\
+         <td class=\"num\">0.561</td><td class=\"num\">1.57</td><td class=\"good nowrap\">above zero</td></tr>",
+        "<tr><td>without: engines trained once</td><td class=\"num\">+1.60</td><td class=\"num\">[+0.600, +2.60]</td>\
+         <td class=\"num\">0.510</td><td class=\"num\">1.43</td><td class=\"good nowrap\">above zero</td></tr>",
+        "<tr class=\"total\"><td>the loop's contribution (with − without, paired)</td><td class=\"num\">+1.10</td>\
+         <td class=\"num\">[+0.500, +1.70]</td><td class=\"num\">0.306</td><td class=\"num\">0.858</td>",
+        // The contribution's verdict, worded as Δ's, and its statement, escaped.
+        "<div class=\"verdict loop good\">",
+        "The loop's contribution to Δ = <strong>+1.10</strong> GMV per user, 95% CI [+0.500, +1.70], SE 0.306, \
+         MDE 0.858: <strong class=\"word\">super_additive</strong> at 95%.",
+        "<p class=\"statement\">the data loop&#x27;s contribution to Δ: super_additive: Δ = 1.10 GMV&#x2f;user [0.50, \
+         1.70] &lt;script&gt;</p>",
+        "Super-additive: the 95% interval lies above zero: retraining on each arm&#x27;s own traffic raises Δ",
+        // Each arm's rebuilds.
+        "<h4>Rebuilds per arm</h4>",
+        "<tr><td>search_only</td><td class=\"num\">12</td><td class=\"num\">31.8 s</td><td class=\"num\">163,402</td></tr>",
+        "<tr><td>a_b</td><td class=\"num\">24</td><td class=\"num\">186 s</td><td class=\"num\">402,733</td></tr>",
+        "engines rebuilt over all 3 replicates",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    let loop_block = &html[html.find("<h3>The data loop</h3>").unwrap()..html.find("<h3>A/A check</h3>").unwrap()];
+    assert_eq!(loop_block.matches("<tr><td>").count(), 2 + 6, "two Δ rows and six arms");
+    assert!(!html.contains("<script") && !html.contains("No data loop"));
+
+    // Every figure is the summary's; other verdicts read as Δ's do.
+    let mut r = fixture::results();
+    let d = r.simulation.as_mut().unwrap().data_loop.as_mut().unwrap();
+    d.retrain_days = 1;
+    d.contribution = Estimate { value: 0.4, lower: -0.8, upper: 1.6, se: Some(0.61), mde: Some(1.71) };
+    d.verdict = "inconclusive".into();
+    d.arms.truncate(1);
+    d.arms[0].events = 1_234_567;
+    let html = render_html(&r).unwrap();
+    for needle in [
+        "Engines retrained every simulated day",
+        "<div class=\"verdict loop neutral\">",
+        "<strong class=\"word\">inconclusive</strong>",
+        "could only detect a contribution of at least 1.71 GMV per user either way",
+        "<td class=\"num\">+0.400</td><td class=\"num\">[−0.800, +1.60]</td>",
+        "<td class=\"num\">1,234,567</td>",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    let mut r = fixture::results();
+    r.simulation.as_mut().unwrap().data_loop.as_mut().unwrap().verdict = "sub_additive".into();
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("<div class=\"verdict loop bad\">") && html.contains("lowers Δ"));
+}
+
+#[test]
+fn without_the_oracle_or_the_data_loop_their_blocks_say_so() {
+    let mut r = fixture::results();
+    let s = r.simulation.as_mut().unwrap();
+    fixture::without_oracle(s);
+    s.data_loop = None;
+    let html = render_html(&r).unwrap();
+    for needle in
+        ["No oracle ceilings: the scenario did not ask for the oracle", "No data loop: the engines were trained once"]
+    {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    // (The fixture's flat metrics, listed after this section, still name the oracle's arms.)
+    let section =
+        &html[html.find("<section id=\"simulation\">").unwrap()..html.find("<section id=\"metrics\">").unwrap()];
+    for absent in [
+        "class=\"data oracle\"",
+        "Oracle interaction",
+        "tag oracle",
+        "(ceiling)",
+        "Grey bars",
+        "oracle (",
+        "class=\"data loop",
+        "Rebuilds per arm",
+        "The loop's contribution",
+        "Engines retrained",
+    ] {
+        assert!(!section.contains(absent), "{absent:?} without the oracle or the loop");
+    }
+    assert!(html.contains("data-chart-count=\"13\""));
+    // Results before schema 3 had neither.
+    let mut r = fixture::results();
+    fixture::without_schema_3(r.simulation.as_mut().unwrap());
+    let html = render_html(&r).unwrap();
+    assert!(html.contains("No oracle ceilings") && html.contains("No data loop") && !html.contains("tag oracle"));
 }

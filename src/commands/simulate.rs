@@ -110,6 +110,37 @@ pub fn print_simulation(s: &SimulationSummary) {
     if let Some(p) = &s.planted {
         println!("  positive control: {}", p.statement);
     }
+    if let Some(d) = &s.data_loop {
+        println!(
+            "data loop (engines retrained every {} days on each arm's own traffic): Δ without it {}; its \
+             contribution {}\n  {}",
+            d.retrain_days,
+            estimate(&d.static_interaction),
+            estimate(&d.contribution),
+            d.statement
+        );
+    }
+    if let Some(o) = &s.oracle {
+        println!(
+            "oracle ceilings over `neither` (expected-GMV ranking from the truth; not an engine): search {}, feed {}, \
+             both {}; oracle Δ {}",
+            estimate(&o.search),
+            estimate(&o.feed),
+            estimate(&o.both),
+            estimate(&o.interaction)
+        );
+        println!(
+            "  share of the ceiling captured: A {}, B {}, A+B {}",
+            percent(&o.share_a),
+            percent(&o.share_b),
+            percent(&o.share_a_b)
+        );
+    }
+    for arm in &s.arms {
+        if let Some(forgone) = &arm.budget_forgone {
+            println!("  {:<14} GMV forgone to the budget {}", arm.name, estimate(forgone));
+        }
+    }
     if let Some(c) = &s.channel_interaction {
         println!(
             "channel interaction ({} − {} − {} + 0) {}  ({} relative to `{}`)",

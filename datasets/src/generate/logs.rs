@@ -1,17 +1,25 @@
 //! The historical log period: each user lives through their sessions under
 //! the logging policy, reacting by the behaviour model.
+//!
+//! Budgets are tracked per 28-day period from the start of the log (days
+//! 0–27, 28–55, …): each period starts with [`user_budget`] for its length
+//! (a last, shorter period gets the pro-rated budget) drawn under the world's
+//! seed, and every purchase spends from it. Deferred seeded needs wait aside
+//! until they open; one that would open after the log's end belongs to no
+//! logged session and is not written.
 
 use rand::RngExt;
 use rayon::prelude::*;
 
 use super::Generator;
 use crate::Result;
-use crate::behaviour::{Behaviour, Market, Shopper, Shown};
+use crate::behaviour::{BUDGET_PERIOD_DAYS, Behaviour, Market, Shopper, Shown, user_budget};
 use crate::ids::{ItemId, NeedId, UserId};
 use crate::logs::{Action, Channel, Event};
 use crate::policy::{PopularityFeed, TermMatchSearch};
 use crate::querygen::write_query;
 use crate::rng::{Purpose, StreamRng, stream};
+use crate::scenario::Scenario;
 use crate::truth::{Need, NeedOrigin, UserTruth, Vectors};
 
 /// Users simulated per chunk. Fixed (never derived from the thread count) so
@@ -105,6 +113,9 @@ impl Generator<'_> {
         let mut log = UserLog { events: Vec::new(), queries: Vec::new(), needs: Vec::new(), sessions: 0 };
         // Open needs as indices into log.needs, with their abandonment deadlines.
         let mut open: Vec<(usize, f64)> = Vec::new();
+        // Deferred seeded needs with their deadlines, in the order seeded.
+        let mut deferred: Vec<(Need, f64)> = Vec::new();
+        let mut budget = Budget { period: u32::MAX, left: 0.0 };
         let mut busy_until = 0u32;
         let mut next_need = exponential(&mut rng, s.needs.organic_rate / DAY);
         let mut next_session = exponential(&mut rng, truth.activity as f64 / DAY);
@@ -114,6 +125,7 @@ impl Generator<'_> {
                 break;
             }
             let t = now as u32;
+            activate(&mut log.needs, &mut open, &mut deferred, t);
             expire(&mut log.needs, &mut open, now);
             if next_need <= next_session {
                 let mut need = need_model.organic(user, vector, &leaf_cdf, t, NeedOrigin::Organic, &mut rng);
@@ -128,6 +140,7 @@ impl Generator<'_> {
             log.sessions += 1;
             // A session that starts while the previous one is still going waits for it.
             let mut w = SessionWriter { user, session, clock: t.max(busy_until) };
+            budget.enter(self.seed, s, user, w.clock);
             let search_draw = rng.random::<f64>();
             let (channel, shown, query) = if !open.is_empty() && search_draw < search_share {
                 let need = &log.needs[open[rng.random_range(0..open.len())].0];
@@ -141,11 +154,13 @@ impl Generator<'_> {
                 (Channel::Feed, ctx.feed.sample(s.logs.list_length as usize, &mut rng), None)
             };
             let open_needs: Vec<Need> = open.iter().map(|&(i, _)| log.needs[i].clone()).collect();
+            let shown_at = w.clock;
             let reaction = behaviour.react(
                 &ctx.market,
                 &shopper,
-                &Shown { items: &shown, channel, time: w.clock },
+                &Shown { items: &shown, channel, time: shown_at },
                 &open_needs,
+                budget.left,
                 &mut rng,
             );
             for &pos in &reaction.examined {
@@ -157,20 +172,31 @@ impl Generator<'_> {
                     w.emit(&mut log, channel, Action::AddToCart, Some((pos, shown[pos])), query);
                 }
             }
-            let first_seeded = log.needs.len();
+            // Where each seeded need went in log.needs; None while deferred.
+            let mut seeded_at = Vec::with_capacity(reaction.seeded.len());
             for mut need in reaction.seeded {
-                need.id = NeedId(log.needs.len() as u32);
-                open.push((log.needs.len(), now + exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY))));
-                log.needs.push(need);
+                let patience = exponential(&mut rng, 1.0 / (s.needs.patience_days * DAY));
+                let deadline = need.opened as f64 + patience;
+                if need.opened > shown_at {
+                    seeded_at.push(None);
+                    deferred.push((need, deadline));
+                } else {
+                    need.id = NeedId(log.needs.len() as u32);
+                    seeded_at.push(Some(log.needs.len()));
+                    open.push((log.needs.len(), deadline));
+                    log.needs.push(need);
+                }
             }
             if let Some(pos) = reaction.purchased {
                 w.emit(&mut log, channel, Action::Purchase, Some((pos, shown[pos])), query);
-                if let Some(k) = reaction.closes {
-                    let index = if k < open_needs.len() {
-                        open_needs[k].id.index()
-                    } else {
-                        first_seeded + k - open_needs.len()
-                    };
+                budget.left -= ctx.market.price(shown[pos]) as f64;
+                // `closes` never names a deferred need (react's contract), so
+                // every closed need has its place in log.needs.
+                let closed = reaction.closes.and_then(|k| match open_needs.get(k) {
+                    Some(need) => Some(need.id.index()),
+                    None => seeded_at.get(k - open_needs.len()).copied().flatten(),
+                });
+                if let Some(index) = closed {
                     log.needs[index].closed = Some(w.clock);
                     log.needs[index].bought = Some(shown[pos]);
                     open.retain(|&(i, _)| i != index);
@@ -209,6 +235,44 @@ impl SessionWriter {
             query,
         });
         self.clock = self.clock.saturating_add(3);
+    }
+}
+
+/// The money a user has left in the current 28-day budget period.
+struct Budget {
+    /// Index of the current period; `u32::MAX` before the first session.
+    period: u32,
+    left: f64,
+}
+
+impl Budget {
+    /// Moves to the period holding second `clock`, starting it with the
+    /// period's budget (pro-rated when the log ends inside it).
+    fn enter(&mut self, seed: u64, scenario: &Scenario, user: UserId, clock: u32) {
+        let period_secs = BUDGET_PERIOD_DAYS * DAY;
+        let period = (clock as f64 / period_secs) as u32;
+        if period != self.period {
+            let start = period as f64 * BUDGET_PERIOD_DAYS;
+            let days = (scenario.logs.days as f64 - start).clamp(0.0, BUDGET_PERIOD_DAYS);
+            self.period = period;
+            self.left = user_budget(&scenario.behaviour, seed, user, days);
+        }
+    }
+}
+
+/// Opens the deferred needs whose time has come (at or before second `now`),
+/// in the order they were seeded.
+fn activate(needs: &mut Vec<Need>, open: &mut Vec<(usize, f64)>, deferred: &mut Vec<(Need, f64)>, now: u32) {
+    let mut i = 0;
+    while i < deferred.len() {
+        if deferred[i].0.opened <= now {
+            let (mut need, deadline) = deferred.remove(i);
+            need.id = NeedId(needs.len() as u32);
+            open.push((needs.len(), deadline));
+            needs.push(need);
+        } else {
+            i += 1;
+        }
     }
 }
 

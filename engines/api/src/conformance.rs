@@ -32,10 +32,11 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
 
 use searchrec_datasets::{ItemId, UserId};
 
-use crate::{BuildInput, Capabilities, Context, Engine, EngineError, FeedRequest, Hit, SearchRequest};
+use crate::{BuildInput, Capabilities, Context, Engine, EngineError, FeedRequest, Hit, SearchRequest, Signals};
 
 /// Text no engine may refuse: query syntax of popular engines, odd Unicode,
 /// control characters and sizes no user types.
@@ -180,10 +181,13 @@ fn ks(probe: &Probe) -> [usize; 4] {
     [1, 10, probe.catalog_len.saturating_mul(10).max(1_000), usize::MAX]
 }
 
-/// The other channel's signals, as a coupled engine would receive them.
+/// Signals on both channels, as the simulator sends them.
 fn context(probe: &Probe) -> Context<'_> {
     const CLICKED: &[ItemId] = &[ItemId(0)];
-    Context { recent_queries: &probe.queries, recent_clicks: CLICKED, recent_purchases: CLICKED }
+    static SHOWN: LazyLock<Vec<Vec<ItemId>>> = LazyLock::new(|| vec![vec![ItemId(0)]]);
+    let search = Signals { queries: &probe.queries, shown: &SHOWN, clicks: CLICKED, purchases: CLICKED };
+    let feed = Signals { queries: &[], shown: &SHOWN, clicks: CLICKED, purchases: CLICKED };
+    Context { search, feed }
 }
 
 /// Every probe query at every k, anonymously; then known users with a context.

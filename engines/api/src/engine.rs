@@ -14,9 +14,9 @@ pub struct Capabilities {
     pub search: bool,
     /// Answers [`FeedRequest`]s.
     pub recommend: bool,
-    /// Search results depend on `SearchRequest::user` / its context (feed → search coupling).
+    /// Coupling A, feed → search: search reads the context's feed signals.
     pub personalised_search: bool,
-    /// Feed results depend on recent queries in the context (search → feed coupling).
+    /// Coupling B, search → feed: the feed reads the context's search signals.
     pub query_aware_feed: bool,
 }
 

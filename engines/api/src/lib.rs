@@ -5,8 +5,9 @@
 //! truth) and then answers two kinds of request through `dyn Engine`:
 //! [`SearchRequest`] (a typed query, shelf search) and [`FeedRequest`] (a user
 //! asking for a feed, interest recommendation). Both may carry a [`Context`]
-//! with the *other* channel's recent signals; whether an engine reads it is how
-//! the synergy experiment switches coupling on and off.
+//! with the user's recent [`Signals`] on each channel; whether a channel reads
+//! the *other* channel's signals is how the synergy experiment switches
+//! coupling on and off.
 //!
 //! Engines are created by name through a [`Registry`] of [`EngineFactory`]s,
 //! each of which deserialises its own typed configuration section. A new engine
@@ -32,4 +33,4 @@ pub use engine::{Capabilities, Engine, EngineIndex, EngineReport};
 pub use error::{EngineError, Result};
 pub use hit::{Hit, sort_hits};
 pub use registry::{BuiltIndex, EngineFactory, EngineSpec, Registry, build_key, parse_params};
-pub use request::{Context, FeedRequest, SearchRequest, check_user};
+pub use request::{Context, FeedRequest, SearchRequest, Signals, check_user};

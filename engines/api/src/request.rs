@@ -2,23 +2,44 @@
 
 use searchrec_datasets::{ItemId, UserId};
 
-/// The other channel's recent signals for one user, newest last. An engine
-/// that couples channels reads it; one that does not ignores it. An empty
-/// context (the default) switches coupling off for that request.
+/// One channel's recent signals for one user, newest last.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Signals<'a> {
+    /// Queries typed (search's signals only; empty for the feed).
+    pub queries: &'a [String],
+    /// The lists the channel showed, one per session, each best first.
+    pub shown: &'a [Vec<ItemId>],
+    /// Items clicked on the channel.
+    pub clicks: &'a [ItemId],
+    /// Items bought from the channel.
+    pub purchases: &'a [ItemId],
+}
+
+impl Signals<'_> {
+    /// True when the channel has no signal at all.
+    pub fn is_empty(&self) -> bool {
+        self.queries.is_empty() && self.shown.is_empty() && self.clicks.is_empty() && self.purchases.is_empty()
+    }
+}
+
+/// A user's recent signals on each channel. The caller hands both; each
+/// engine decides what it reads, and that choice is its coupling: a channel
+/// that reads only its own signals is uncoupled, and a coupling switch adds
+/// exactly the other channel's signals. Keeping the split explicit is what
+/// lets a test show that switching one coupling changes nothing on the other
+/// channel. An empty context (the default) is a request with no recent past.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Context<'a> {
-    /// Recent search queries, newest last.
-    pub recent_queries: &'a [String],
-    /// Recently clicked items, newest last.
-    pub recent_clicks: &'a [ItemId],
-    /// Recently bought items, newest last.
-    pub recent_purchases: &'a [ItemId],
+    /// What the user did in search.
+    pub search: Signals<'a>,
+    /// What the user did in the feed.
+    pub feed: Signals<'a>,
 }
 
 impl Context<'_> {
     /// True when the context carries no signal at all.
     pub fn is_empty(&self) -> bool {
-        self.recent_queries.is_empty() && self.recent_clicks.is_empty() && self.recent_purchases.is_empty()
+        self.search.is_empty() && self.feed.is_empty()
     }
 }
 
@@ -31,7 +52,7 @@ pub struct SearchRequest<'a> {
     pub k: usize,
     /// Who is searching, when known; lets personalised engines personalise.
     pub user: Option<UserId>,
-    /// Recent feed-side signals of that user.
+    /// That user's recent signals on both channels.
     pub context: Context<'a>,
 }
 
@@ -42,7 +63,7 @@ pub struct FeedRequest<'a> {
     pub user: UserId,
     /// How many hits to return at most.
     pub k: usize,
-    /// Recent search-side signals of that user.
+    /// That user's recent signals on both channels.
     pub context: Context<'a>,
 }
 

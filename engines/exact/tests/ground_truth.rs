@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 
 use searchrec_datasets::{ItemId, UserId};
-use searchrec_engine::{Context, Engine, EngineError, EngineFactory, FeedRequest, Hit, SearchRequest, sort_hits};
+use searchrec_engine::{
+    Context, Engine, EngineError, EngineFactory, FeedRequest, Hit, SearchRequest, Signals, sort_hits,
+};
 use searchrec_exact::{ExactConfig, ExactFactory};
 use searchrec_interest::{InterestConfig, InterestEngine};
 use searchrec_vectors::fixtures::{Fixture, FixtureSpec, clustered};
@@ -32,7 +34,10 @@ fn same_sections_train_identical_vectors() {
         assert_eq!(interest.item_table(), exact.item_table());
         for user in [0, 7, 299] {
             let request = FeedRequest::new(UserId(user), 10);
-            assert_eq!(interest.user_vector(&request).unwrap(), exact.user_vector(&request).unwrap());
+            assert_eq!(
+                interest.user_vector(request.user, &[request.context.feed]).unwrap(),
+                exact.user_vector(request.user, &[request.context.feed]).unwrap()
+            );
         }
     }
 }
@@ -42,7 +47,7 @@ fn hnsw_recall_at_10_against_exact_is_at_least_095_at_defaults() {
     let world = clustered(&FixtureSpec { items: 3000, users: 1500, clusters: 60, ..FixtureSpec::default() });
     let (interest, exact) = pair(&world, "");
     let queries: Vec<Vec<f32>> =
-        (0..world.users.len() as u32).map(|u| exact.user_vector(&FeedRequest::new(UserId(u), 10)).unwrap()).collect();
+        (0..world.users.len() as u32).map(|u| exact.user_vector(UserId(u), &[]).unwrap()).collect();
     let truth = exact.ann().search_batch(&VectorTable::from_rows(&queries).unwrap(), 10, 0).unwrap();
     let ef = interest.config().hnsw.ef_search;
     let mut found = 0;
@@ -66,10 +71,11 @@ fn exact_feed_is_the_naive_top_k_minus_purchases() {
         let request = FeedRequest {
             user: UserId(user),
             k: 25,
-            context: Context { recent_purchases: &bought, ..Context::default() },
+            context: Context { feed: Signals { purchases: &bought, ..Signals::default() }, ..Context::default() },
         };
-        let q = exact.user_vector(&request).unwrap();
-        let excluded = exact.model().excluded_items(&request, &exact.config().feed);
+        let own = [request.context.feed];
+        let q = exact.user_vector(request.user, &own).unwrap();
+        let excluded = exact.model().excluded_items(request.user, &own, &[], &exact.config().feed);
         assert!(excluded.contains(&ItemId(5)));
         let mut want = naive_top(exact.item_table(), &q, exact.item_table().len());
         want.retain(|h| !excluded.contains(&h.item));
@@ -82,7 +88,7 @@ fn exact_feed_is_the_naive_top_k_minus_purchases() {
 fn ann_hits_carry_the_exact_scores() {
     let world = clustered(&FixtureSpec::default());
     let (interest, exact) = pair(&world, "");
-    let q = exact.user_vector(&FeedRequest::new(UserId(3), 10)).unwrap();
+    let q = exact.user_vector(UserId(3), &[]).unwrap();
     let truth = exact.search_vector(&q, 10, 0).unwrap();
     for hit in interest.search_vector(&q, 10, 64).unwrap() {
         if let Some(t) = truth.iter().find(|t| t.item == hit.item) {
@@ -96,8 +102,7 @@ fn batched_and_single_searches_agree_on_a_trained_table() {
     let world = clustered(&FixtureSpec::default());
     let (_, exact) = pair(&world, "");
     let index = ExactIndex::new(exact.item_table().clone()).unwrap();
-    let queries: Vec<Vec<f32>> =
-        (0..70u32).map(|u| exact.user_vector(&FeedRequest::new(UserId(u), 10)).unwrap()).collect();
+    let queries: Vec<Vec<f32>> = (0..70u32).map(|u| exact.user_vector(UserId(u), &[]).unwrap()).collect();
     let batch = index.search_batch(&VectorTable::from_rows(&queries).unwrap(), 17).unwrap();
     for (q, hits) in queries.iter().zip(&batch) {
         assert_eq!(&index.search(q, 17).unwrap(), hits);
@@ -112,7 +117,7 @@ fn requests_and_configs_fail_clearly() {
     assert!(matches!(exact.search(&SearchRequest::new("x", 3)), Err(EngineError::Unsupported { .. })));
     assert!(matches!(exact.recommend(&FeedRequest::new(UserId(300), 3)), Err(EngineError::InvalidRequest { .. })));
     assert!(matches!(exact.search_vector(&[1.0], 3, 0), Err(EngineError::InvalidRequest { .. })));
-    let mut nan = exact.user_vector(&FeedRequest::new(UserId(0), 3)).unwrap();
+    let mut nan = exact.user_vector(UserId(0), &[]).unwrap();
     nan[0] = f32::NAN;
     assert!(matches!(exact.search_vector(&nan, 3, 0), Err(EngineError::InvalidRequest { .. })));
 
@@ -141,7 +146,7 @@ fn the_exact_twin_answers_as_a_separately_built_exact_engine() {
             let request = FeedRequest {
                 user: UserId(user),
                 k: 20,
-                context: Context { recent_purchases: &bought, ..Context::default() },
+                context: Context { feed: Signals { purchases: &bought, ..Signals::default() }, ..Context::default() },
             };
             assert_eq!(twin.recommend(&request).unwrap(), exact.recommend(&request).unwrap(), "{params:?} {user}");
         }
@@ -159,7 +164,7 @@ fn batched_feeds_equal_single_feeds() {
             user: UserId(u),
             k: [1, 10, 37, 100_000][u as usize % 4],
             context: if u % 3 == 0 {
-                Context { recent_clicks: &clicks, ..Context::default() }
+                Context { feed: Signals { clicks: &clicks, ..Signals::default() }, ..Context::default() }
             } else {
                 Context::default()
             },

@@ -38,28 +38,40 @@ pub enum Fusion {
 /// kind = "hybrid"
 /// [engines.params]
 /// fusion = "rrf"
-/// personalised_search = true   # A: search reads the feed side
-/// query_aware_feed = false     # B: the feed ignores recent queries
+/// personalised_search = true   # A: search reads the feed's signals
+/// query_aware_feed = false     # B: the feed ignores search's signals
 /// [engines.params.shelf]
 /// sales_weight = 0.0
 /// [engines.params.interest.embedding]
 /// dim = 32
 /// ```
 ///
-/// **Search** (`personalised_search` on, request with a user): the user's
-/// query vector comes from the interest model with the request context's
-/// recent clicks and purchases mixed in (by `interest.feed.context_weight`),
-/// then `fusion` blends it with the shelf ranking. With the switch off, or a
-/// request without a user, search is the shelf ranking alone.
+/// Each channel reads its own signals; each coupling switch adds exactly
+/// the other channel's (the request [`Context`](searchrec_engine::Context)
+/// carries both), so the two factors of the synergy experiment are one
+/// mechanism each. The long-term profile (the interest model's user factor)
+/// is trained on the world's logs of both channels before the experiment,
+/// and every cell reads it.
 ///
-/// **Feed** (`query_aware_feed` on, context with recent queries): each recent
-/// query is run through shelf search; the unit factor vectors of its top
-/// `query_items` hits are summed and normalised into one direction per
-/// query, the query directions are summed and normalised into the intent
-/// `ĉ`, and the interest query direction `u` (history plus the context's
-/// clicks and purchases) is shifted to `normalise((1 − m) · u + m · ĉ)` with
-/// `m = query_weight` before the ANN search. With the switch off the feed is
-/// the interest feed of the user's history alone.
+/// **Search** (request with a user): the user's taste vector is the
+/// interest model's user factor mixed (by `interest.feed.context_weight`)
+/// with search's own recent clicks and purchases — and, with coupling A
+/// (`personalised_search`), the feed's recent clicks and purchases too;
+/// `fusion` blends it with the shelf ranking. Without a user, search is the
+/// shelf ranking alone.
+///
+/// **Feed**: the interest feed from the user factor mixed with the feed's
+/// own recent clicks and purchases, leaving out what the user bought and
+/// the feed's last `interest.feed.refresh_sessions` lists. With coupling B
+/// (`query_aware_feed`), search's clicks and purchases count too, and the
+/// direction is pulled towards recent search intent: for each recent search
+/// list the user saw, the unit factor vectors of its top `query_items`
+/// items are summed and normalised, the lists' directions are summed and
+/// normalised into the intent `ĉ`, and the query direction `u` becomes
+/// `normalise((1 − m) · u + m · ĉ)` with `m = query_weight`. Reading the
+/// lists the user saw (rather than re-running an anonymous shelf search)
+/// is what lets A shape B when both are on. A request with queries but no
+/// lists (offline) takes each query's intent from the shelf ranking.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct HybridConfig {
@@ -91,11 +103,11 @@ pub struct HybridConfig {
     pub rerank_depth: usize,
     /// `β`, the share of the user's affinity in `rerank`, in [0, 1] (default 0.3).
     pub personalisation: f64,
-    /// Coupling A, feed → search: search reads the user's interest vector and
-    /// the context's recent clicks and purchases (default true).
+    /// Coupling A, feed → search: search's personalisation reads the feed's
+    /// recent clicks and purchases besides its own (default true).
     pub personalised_search: bool,
-    /// Coupling B, search → feed: the feed reads the context's recent
-    /// queries, and its clicks and purchases (default true).
+    /// Coupling B, search → feed: the feed reads search's recent clicks,
+    /// purchases and the result lists the user saw (default true).
     pub query_aware_feed: bool,
     /// `m`, how far recent queries pull the feed's query direction, in [0, 1]
     /// (default 0.5, the interest engine's own `context_weight` default).

@@ -1,8 +1,9 @@
-//! Search: the shelf ranking, personalised by the feed side when coupling A
-//! (`personalised_search`) is on and the request names a user.
+//! Search: the shelf ranking personalised by the user's long-term profile and
+//! search's own recent clicks and purchases; coupling A
+//! (`personalised_search`) adds the feed's recent clicks and purchases.
 
 use searchrec_datasets::UserId;
-use searchrec_engine::{Context, Engine, FeedRequest, Hit, Result, SearchRequest};
+use searchrec_engine::{Context, Engine, Hit, Result, SearchRequest, Signals};
 use searchrec_vectors::dot;
 
 use crate::config::Fusion;
@@ -10,18 +11,21 @@ use crate::engine::HybridEngine;
 use crate::fusion::{Normalisation, Weighted, linear, reciprocal_rank};
 
 impl HybridEngine {
-    /// Answers a search. Without coupling A, or without a user, the answer is
-    /// the shelf ranking for the query alone: neither the user nor the context
-    /// can change it (an anonymous searcher has no interest vector, so a
-    /// personalised engine falls back to lexical ranking rather than failing).
+    /// Answers a search. With a user, the shelf ranking personalised by the
+    /// user's taste as search knows it: the long-term profile and search's
+    /// own recent clicks and purchases, plus the feed's with coupling A. The
+    /// feed's signals are the only thing coupling A changes. Without a user
+    /// the shelf ranking for the query alone (an anonymous searcher has no
+    /// interest vector, so the engine falls back to lexical ranking rather
+    /// than failing).
     pub(crate) fn answer_search(&self, request: &SearchRequest<'_>) -> Result<Vec<Hit>> {
         request.validate(&self.name)?;
-        if let Some(user) = request.user {
-            self.check_user(user)?;
-        }
         match request.user {
-            Some(user) if self.config.personalised_search => self.personalised(request, user),
-            _ => self.lexical(request.query, request.k),
+            Some(user) => {
+                self.check_user(user)?;
+                self.personalised(request, user)
+            }
+            None => self.lexical(request.query, request.k),
         }
     }
 
@@ -33,10 +37,9 @@ impl HybridEngine {
     }
 
     fn personalised(&self, request: &SearchRequest<'_>, user: UserId) -> Result<Vec<Hit>> {
-        // Only the feed-side signals of the context shape the user's vector;
-        // recent queries are search's own and say nothing about taste here.
-        let context = Context { recent_queries: &[], ..request.context };
-        let taste = self.interest.user_vector(&FeedRequest { user, k: request.k, context })?;
+        let Context { search, feed } = request.context;
+        let signals: &[Signals<'_>] = if self.config.personalised_search { &[search, feed] } else { &[search] };
+        let taste = self.interest.user_vector(user, signals)?;
         let config = &self.config;
         let mut hits = match config.fusion {
             Fusion::Rerank => {

@@ -37,18 +37,26 @@ pub struct FeedConfig {
     /// with ANN recall@10 0.97 against exact. (On the denser clustered test fixture
     /// 0.25–0.5 did best: tune it per world.)
     pub item_norm_exponent: f32,
-    /// Share of the query direction given to the request's context (recent
-    /// clicks and purchases from search), in [0, 1]; the trained user factor
-    /// gets the rest. 0 switches search → feed coupling off. Default 0.5.
+    /// Share of the query direction given to the recent signals the feed
+    /// reads (its own clicks and purchases; a coupled engine adds search's),
+    /// in [0, 1]; the trained user factor gets the rest. 0 makes the feed
+    /// read the long-term profile alone. Default 0.5.
     pub context_weight: f32,
-    /// Leave out items the user bought (in the logs or in the request
-    /// context): a feed slot showing a finished purchase is wasted. Default true.
+    /// Leave out items the user bought (in the logs or in the signals the
+    /// feed reads): a feed slot showing a finished purchase is wasted.
+    /// Default true.
     pub exclude_purchased: bool,
+    /// Leave out every item of the feed's last `refresh_sessions` lists
+    /// (from the request context's feed signals), ≤ 1,000: a feed refreshes
+    /// between sessions rather than showing the same top items again, as
+    /// feeds do (a reshown item is an ignored slot). Default 3 (60 items of
+    /// lists of 20, 0.4% of a 15k-item catalogue); 0 turns refresh off.
+    pub refresh_sessions: usize,
 }
 
 impl Default for FeedConfig {
     fn default() -> Self {
-        FeedConfig { item_norm_exponent: 1.0, context_weight: 0.5, exclude_purchased: true }
+        FeedConfig { item_norm_exponent: 1.0, context_weight: 0.5, exclude_purchased: true, refresh_sessions: 3 }
     }
 }
 
@@ -83,6 +91,12 @@ impl FeedConfig {
                 format!("must be in [0, 1], got {}", self.context_weight),
             ));
         }
+        if self.refresh_sessions > 1_000 {
+            return Err(VectorError::config(
+                "feed.refresh_sessions",
+                format!("must be at most 1000 (lists left out of the feed), got {}", self.refresh_sessions),
+            ));
+        }
         Ok(())
     }
 }
@@ -98,7 +112,8 @@ impl InterestConfig {
 
 /// The parameter paths that shape an interest index: the training, the
 /// searchable table, the backend and its graph. Everything else
-/// (`hnsw.ef_search`, `feed.context_weight`, `feed.exclude_purchased`) is
+/// (`hnsw.ef_search`, `feed.context_weight`, `feed.exclude_purchased`,
+/// `feed.refresh_sessions`) is
 /// read per searcher.
 pub const BUILD_PATHS: &[&str] = &[
     "embedding",

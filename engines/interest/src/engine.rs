@@ -5,9 +5,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use searchrec_datasets::{ItemId, UserId};
 use searchrec_engine::{
     BuildInput, Capabilities, Engine, EngineError, EngineIndex, EngineReport, FeedRequest, Hit, Result, SearchRequest,
-    check_user, parse_params,
+    Signals, check_user, parse_params,
 };
 use searchrec_vectors::{AnnBackend, AnnIndex, ExactIndex, Reachability, VectorError, VectorTable, build_index};
 
@@ -68,13 +69,15 @@ impl InterestIndex {
     }
 
     /// A searcher with the query-time settings of `config` (`hnsw.ef_search`,
-    /// `feed.context_weight`, `feed.exclude_purchased`); its build-time
+    /// `feed.context_weight`, `feed.exclude_purchased`,
+    /// `feed.refresh_sessions`); its build-time
     /// settings are ignored in favour of the index's.
     pub fn searcher_for(self: &Arc<Self>, name: &str, config: &InterestConfig) -> InterestEngine {
         let mut settings = self.config.clone();
         settings.hnsw.ef_search = config.hnsw.ef_search;
         settings.feed.context_weight = config.feed.context_weight;
         settings.feed.exclude_purchased = config.feed.exclude_purchased;
+        settings.feed.refresh_sessions = config.feed.refresh_sessions;
         InterestEngine { name: name.to_string(), index: Arc::clone(self), config: settings, ann: Arc::clone(&self.ann) }
     }
 
@@ -112,7 +115,7 @@ impl EngineIndex for InterestIndex {
 }
 
 /// Interest recall: a searcher over an [`InterestIndex`] — the feed query
-/// from the user's history plus the request's search context, answered by
+/// from the user's history plus the feed's own recent signals, answered by
 /// the index's ANN backend.
 #[derive(Debug, Clone)]
 pub struct InterestEngine {
@@ -123,8 +126,8 @@ pub struct InterestEngine {
 }
 
 impl InterestEngine {
-    /// The feed only. It reads the context's clicks and purchases, never its
-    /// query text, which is what `query_aware_feed` describes.
+    /// The feed only. It reads the context's feed signals and never
+    /// search's, so it has neither coupling.
     pub const CAPABILITIES: Capabilities =
         Capabilities { search: false, recommend: true, personalised_search: false, query_aware_feed: false };
 
@@ -166,10 +169,28 @@ impl InterestEngine {
         Ok(InterestEngine { ann: self.index.exact()?, ..self.clone() })
     }
 
-    /// The query vector a feed request is answered with (see
+    /// The query vector for `user` reading the channels' `signals` (see
     /// [`InterestModel::user_vector`]).
-    pub fn user_vector(&self, request: &FeedRequest<'_>) -> Result<Vec<f32>> {
-        self.model().user_vector(request, &self.config.feed).map(|(q, _)| q).map_err(|e| e.into_engine(&self.name))
+    pub fn user_vector(&self, user: UserId, signals: &[Signals<'_>]) -> Result<Vec<f32>> {
+        self.model()
+            .user_vector(user, signals, &self.config.feed)
+            .map(|(q, _)| q)
+            .map_err(|e| e.into_engine(&self.name))
+    }
+
+    /// The feed for `user` reading the channels' `signals` and refreshing past
+    /// the feed's own `shown` lists (see [`InterestModel::recommend_with`]).
+    pub fn recommend_reading(
+        &self,
+        user: UserId,
+        k: usize,
+        signals: &[Signals<'_>],
+        shown: &[Vec<ItemId>],
+    ) -> Result<Vec<Hit>> {
+        let ef = self.config.hnsw.ef_search;
+        self.model()
+            .recommend_with(user, k, (signals, shown), &self.config.feed, |query, n| self.ann.search(query, n, ef))
+            .map_err(|e| e.into_engine(&self.name))
     }
 
     /// Top-`k` search for any query vector with candidate list `ef` (ignored
@@ -204,10 +225,8 @@ impl Engine for InterestEngine {
 
     fn recommend(&self, request: &FeedRequest<'_>) -> Result<Vec<Hit>> {
         self.check(request)?;
-        let ef = self.config.hnsw.ef_search;
-        self.model()
-            .recommend_with(request, &self.config.feed, |query, n| self.ann.search(query, n, ef))
-            .map_err(|e| e.into_engine(&self.name))
+        let feed = request.context.feed;
+        self.recommend_reading(request.user, request.k, &[feed], feed.shown)
     }
 
     /// With the exact backend, the personal requests of the batch go to its
@@ -224,11 +243,12 @@ impl Engine for InterestEngine {
         let mut out = vec![Vec::new(); requests.len()];
         for (i, request) in requests.iter().enumerate() {
             self.check(request)?;
-            let (query, source) = self.model().user_vector(request, feed).map_err(fail)?;
+            let own = [request.context.feed];
+            let (query, source) = self.model().user_vector(request.user, &own, feed).map_err(fail)?;
             if source == QuerySource::Popularity {
                 out[i] = self.recommend(request)?;
             } else {
-                let excluded = self.model().excluded_items(request, feed);
+                let excluded = self.model().excluded_items(request.user, &own, own[0].shown, feed);
                 let wanted = request.k.saturating_add(excluded.len()).min(self.item_table().len());
                 queries.extend_from_slice(&query);
                 personal.push((i, excluded, wanted));

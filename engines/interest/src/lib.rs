@@ -12,12 +12,13 @@
 //!   reachability — the share of items found by searching their own vector —
 //!   is measured once per build and reported as the `reachability`
 //!   diagnostic. Searchers ([`InterestEngine`]) for query-time settings
-//!   (`hnsw.ef_search`, `feed.context_weight`, `feed.exclude_purchased`)
-//!   share it.
+//!   (`hnsw.ef_search`, `feed.context_weight`, `feed.exclude_purchased`,
+//!   `feed.refresh_sessions`) share it.
 //! - **The query** ([`InterestModel::user_vector`]): the trained user factor,
-//!   mixed with the request context (recent clicks and purchases from
-//!   search) by `feed.context_weight`; the context alone for users without
-//!   history; the popularity direction for users with neither.
+//!   mixed with the feed's own recent clicks and purchases by
+//!   `feed.context_weight`; those signals alone for users without history;
+//!   the popularity direction for users with neither. Items bought and the
+//!   feed's last `refresh_sessions` lists are left out.
 //!
 //! [`InterestEngine`] (kind `"interest"`, [`InterestFactory`]) answers feed
 //! requests with the ANN index; its exact twin (the same index with an exact

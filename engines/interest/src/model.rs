@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use searchrec_datasets::ItemId;
-use searchrec_engine::{BuildInput, FeedRequest, Hit, sort_hits};
+use searchrec_datasets::{ItemId, UserId};
+use searchrec_engine::{BuildInput, Hit, Signals, sort_hits};
 
 use searchrec_vectors::{
     Csr, EmbeddingConfig, Embeddings, Interactions, VectorError, VectorTable, index_table, normalized, query_vector,
@@ -143,37 +143,33 @@ impl InterestModel {
         &self.stats
     }
 
-    /// The query vector for a feed request, in the space of
-    /// [`Self::item_table`], with where its direction came from:
+    /// The query vector for `user` with the channels' `signals`, in the
+    /// space of [`Self::item_table`], with where its direction came from:
     ///
-    /// - a user with history: the trained user factor, mixed with the context
-    ///   direction by `feed.context_weight` when the request has context;
-    /// - a user without history: the context direction, if any and the
+    /// - a user with history: the trained user factor, mixed with the
+    ///   signals' direction by `feed.context_weight` when they have any;
+    /// - a user without history: the signals' direction, if any and the
     ///   weight is positive;
     /// - otherwise the popularity direction, Σ popularity_i · ŷ_i normalised,
     ///   so a newcomer sees what everyone buys.
     ///
-    /// The context direction is the weighted mean of the unit item vectors of
-    /// the recent clicks (click weight) and purchases (purchase weight).
-    /// Errors: the user or a context item is not in the tables.
+    /// The signals' direction is the weighted mean of the unit item vectors
+    /// of their clicks (click weight) and purchases (purchase weight). Which
+    /// channels' signals count is the caller's choice, and its coupling.
+    /// Errors: the user or a signal's item is not in the tables.
     /// `feed` supplies the query-time settings (`context_weight`); its
     /// `item_norm_exponent` is ignored in favour of the one the model was built with.
     pub fn user_vector(
         &self,
-        request: &FeedRequest<'_>,
+        user: UserId,
+        signals: &[Signals<'_>],
         feed: &FeedConfig,
     ) -> Result<(Vec<f32>, QuerySource), VectorError> {
-        let user = request.user.index();
-        if user >= self.has_history.len() {
-            return Err(VectorError::InvalidRequest(format!(
-                "user {} is not in the user table ({} users)",
-                request.user,
-                self.has_history.len()
-            )));
-        }
-        let history = if self.has_history[user] { normalized(self.embeddings.users.row(user)) } else { None };
+        self.check_user(user)?;
+        let history =
+            if self.has_history[user.index()] { normalized(self.embeddings.users.row(user.index())) } else { None };
         let w = feed.context_weight;
-        let context = if w > 0.0 { self.context_direction(request)? } else { None };
+        let context = if w > 0.0 { self.signal_direction(signals)? } else { None };
         let (direction, source) = match (history, context) {
             (Some(h), Some(c)) => {
                 let mixed: Vec<f32> = h.iter().zip(&c).map(|(a, b)| (1.0 - w) * a + w * b).collect();
@@ -187,40 +183,66 @@ impl InterestModel {
         Ok((query_vector(&direction, self.item_norm_exponent), source))
     }
 
-    /// Items a request must not return: with `feed.exclude_purchased`, what
-    /// the user bought in the logs or in the request context. Sorted, unique.
-    pub fn excluded_items(&self, request: &FeedRequest<'_>, feed: &FeedConfig) -> Vec<ItemId> {
-        if !feed.exclude_purchased || request.user.index() >= self.purchases.rows() {
-            return Vec::new();
+    /// Rejects a user past the user table.
+    fn check_user(&self, user: UserId) -> Result<(), VectorError> {
+        if user.index() >= self.has_history.len() {
+            return Err(VectorError::InvalidRequest(format!(
+                "user {user} is not in the user table ({} users)",
+                self.has_history.len()
+            )));
         }
-        let mut out: Vec<ItemId> = self.purchases.row_cols(request.user.index()).iter().map(|&i| ItemId(i)).collect();
-        out.extend_from_slice(request.context.recent_purchases);
+        Ok(())
+    }
+
+    /// Items a feed must not show: with `feed.exclude_purchased`, what the
+    /// user bought in the logs or in the `signals`; with
+    /// `feed.refresh_sessions` = n > 0, every item of the last n lists in
+    /// `shown` (the feed's own), so the feed refreshes between sessions
+    /// instead of showing the same top items each time. Sorted, unique.
+    pub fn excluded_items(
+        &self,
+        user: UserId,
+        signals: &[Signals<'_>],
+        shown: &[Vec<ItemId>],
+        feed: &FeedConfig,
+    ) -> Vec<ItemId> {
+        let mut out = Vec::new();
+        if feed.exclude_purchased && user.index() < self.purchases.rows() {
+            out.extend(self.purchases.row_cols(user.index()).iter().map(|&i| ItemId(i)));
+            signals.iter().for_each(|s| out.extend_from_slice(s.purchases));
+        }
+        let recent = shown.len().saturating_sub(feed.refresh_sessions);
+        shown[recent..].iter().for_each(|list| out.extend_from_slice(list));
         out.sort_unstable();
         out.dedup();
         out
     }
 
-    /// Answers a feed request with `search(query, n)`, a top-n search over
-    /// [`Self::item_table`]: over-fetches by the number of excluded items,
-    /// drops them and keeps `k`.
+    /// Answers `k` feed items for `user` with `search(query, n)`, a top-n
+    /// search over [`Self::item_table`]: the query from the `signals`
+    /// ([`Self::user_vector`]), over-fetched by the number of excluded items
+    /// ([`Self::excluded_items`] with the feed's own `shown` lists), which
+    /// are dropped.
     pub fn recommend_with(
         &self,
-        request: &FeedRequest<'_>,
+        user: UserId,
+        k: usize,
+        (signals, shown): (&[Signals<'_>], &[Vec<ItemId>]),
         feed: &FeedConfig,
         search: impl FnOnce(&[f32], usize) -> Result<Vec<Hit>, VectorError>,
     ) -> Result<Vec<Hit>, VectorError> {
-        let (query, source) = self.user_vector(request, feed)?;
-        let excluded = self.excluded_items(request, feed);
+        let (query, source) = self.user_vector(user, signals, feed)?;
+        let excluded = self.excluded_items(user, signals, shown, feed);
         if source == QuerySource::Popularity {
             // Nothing personal to rank by: the most interacted-with items are a
             // better answer than the items nearest their average direction.
             let popular = self.popular.iter().filter(|h| excluded.binary_search(&h.item).is_err());
-            return Ok(popular.take(request.k).copied().collect());
+            return Ok(popular.take(k).copied().collect());
         }
-        let wanted = request.k.saturating_add(excluded.len()).min(self.table.len());
+        let wanted = k.saturating_add(excluded.len()).min(self.table.len());
         let mut hits = search(&query, wanted)?;
         hits.retain(|h| excluded.binary_search(&h.item).is_err());
-        hits.truncate(request.k);
+        hits.truncate(k);
         Ok(hits)
     }
 
@@ -234,16 +256,15 @@ impl InterestModel {
             + (self.popular.len() * std::mem::size_of::<Hit>()) as u64
     }
 
-    fn context_direction(&self, request: &FeedRequest<'_>) -> Result<Option<Vec<f32>>, VectorError> {
-        let ctx = &request.context;
+    /// The weighted mean direction of the signals' clicks and purchases.
+    fn signal_direction(&self, signals: &[Signals<'_>]) -> Result<Option<Vec<f32>>, VectorError> {
         let n = self.embeddings.items.len();
         let mut sum = vec![0.0f32; self.embeddings.items.dim()];
-        let signals = ctx
-            .recent_clicks
-            .iter()
-            .map(|&i| (i, self.click_weight))
-            .chain(ctx.recent_purchases.iter().map(|&i| (i, self.purchase_weight)));
-        for (item, weight) in signals {
+        let weighted = signals.iter().flat_map(|s| {
+            let clicks = s.clicks.iter().map(|&i| (i, self.click_weight));
+            clicks.chain(s.purchases.iter().map(|&i| (i, self.purchase_weight)))
+        });
+        for (item, weight) in weighted {
             if item.index() >= n {
                 return Err(VectorError::InvalidRequest(format!(
                     "context item {item} is not in the catalogue ({n} items)"

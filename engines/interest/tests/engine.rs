@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use searchrec_datasets::{Action, Catalog, ItemId, Logs, UserId};
 use searchrec_engine::{
-    BuildInput, Context, Engine, EngineError, EngineFactory, FeedRequest, Hit, SearchRequest, sort_hits,
+    BuildInput, Context, Engine, EngineError, EngineFactory, FeedRequest, Hit, SearchRequest, Signals, sort_hits,
 };
 use searchrec_interest::{InterestConfig, InterestEngine, InterestFactory, QuerySource};
 use searchrec_vectors::fixtures::{Fixture, FixtureSpec, clustered};
@@ -86,7 +86,7 @@ fn bad_requests_are_errors() {
     assert!(matches!(unknown, EngineError::InvalidRequest { .. }), "{unknown}");
     let clicks = [ItemId(10_000)];
     let request =
-        FeedRequest { user: UserId(0), k: 5, context: Context { recent_clicks: &clicks, ..Context::default() } };
+        FeedRequest { user: UserId(0), k: 5, context: feed_signals(Signals { clicks: &clicks, ..Signals::default() }) };
     assert!(matches!(engine.recommend(&request), Err(EngineError::InvalidRequest { .. })));
 }
 
@@ -125,31 +125,40 @@ fn users_without_history_fall_back_to_context_then_popularity() {
     let world = world();
     let engine = engine(&world);
     let cold = [UserId(295), UserId(299)];
-    let (q, source) = engine.model().user_vector(&FeedRequest::new(cold[0], 10), &engine.config().feed).unwrap();
+    let (q, source) = engine.model().user_vector(cold[0], &[], &engine.config().feed).unwrap();
     assert_eq!(source, QuerySource::Popularity);
-    assert_eq!(engine.user_vector(&FeedRequest::new(cold[1], 10)).unwrap(), q);
+    assert_eq!(engine.user_vector(cold[1], &[]).unwrap(), q);
     let a = engine.recommend(&FeedRequest::new(cold[0], 10)).unwrap();
     assert_eq!(a, engine.recommend(&FeedRequest::new(cold[1], 10)).unwrap());
 
     // Clicks in leaf 4 (items ≡ 4 mod 12) steer a cold user's feed into that leaf.
     let clicks = [ItemId(4), ItemId(16), ItemId(28)];
     let request = FeedRequest {
-        context: Context { recent_clicks: &clicks, ..Context::default() },
+        context: feed_signals(Signals { clicks: &clicks, ..Signals::default() }),
         ..FeedRequest::new(cold[0], 10)
     };
-    assert_eq!(engine.model().user_vector(&request, &engine.config().feed).unwrap().1, QuerySource::Context);
+    assert_eq!(
+        engine.model().user_vector(request.user, &[request.context.feed], &engine.config().feed).unwrap().1,
+        QuerySource::Context
+    );
     let steered = engine.recommend(&request).unwrap();
     let in_leaf = steered.iter().filter(|h| world.catalog.item(h.item).leaf.0 == 4).count();
     assert!(in_leaf >= 8, "{in_leaf} of 10 in the clicked leaf: {:?}", ids(&steered));
 
     // A warm user's history is mixed with context, and weight 0 switches coupling off.
     let warm = FeedRequest { context: request.context, ..FeedRequest::new(UserId(0), 10) };
-    assert_eq!(engine.model().user_vector(&warm, &engine.config().feed).unwrap().1, QuerySource::HistoryAndContext);
+    assert_eq!(
+        engine.model().user_vector(warm.user, &[warm.context.feed], &engine.config().feed).unwrap().1,
+        QuerySource::HistoryAndContext
+    );
     assert_ne!(engine.recommend(&warm).unwrap(), engine.recommend(&FeedRequest::new(UserId(0), 10)).unwrap());
     let off: InterestConfig = toml::from_str("[feed]\ncontext_weight = 0.0").unwrap();
     let uncoupled = InterestEngine::build("off", &off, world.input()).unwrap();
     assert_eq!(uncoupled.recommend(&warm).unwrap(), uncoupled.recommend(&FeedRequest::new(UserId(0), 10)).unwrap());
-    assert_eq!(uncoupled.model().user_vector(&request, &uncoupled.config().feed).unwrap().1, QuerySource::Popularity);
+    assert_eq!(
+        uncoupled.model().user_vector(request.user, &[request.context.feed], &uncoupled.config().feed).unwrap().1,
+        QuerySource::Popularity
+    );
 }
 
 #[test]
@@ -166,7 +175,7 @@ fn purchased_items_are_excluded_unless_configured() {
     let engine = engine(&world);
     let just_bought = [ItemId(100)];
     let request = FeedRequest {
-        context: Context { recent_purchases: &just_bought, ..Context::default() },
+        context: feed_signals(Signals { purchases: &just_bought, ..Signals::default() }),
         ..FeedRequest::new(UserId(0), 60)
     };
     let hits = engine.recommend(&request).unwrap();
@@ -188,7 +197,7 @@ fn ann_search_matches_brute_force_at_defaults_for_every_graph_backend() {
         let table = engine.item_table();
         let (mut found, mut total) = (0usize, 0usize);
         for user in 0..world.users.len() as u32 {
-            let q = engine.user_vector(&FeedRequest::new(UserId(user), 10)).unwrap();
+            let q = engine.user_vector(UserId(user), &[]).unwrap();
             let mut truth: Vec<Hit> =
                 table.rows().enumerate().map(|(i, r)| Hit { item: ItemId(i as u32), score: dot(&q, r) }).collect();
             sort_hits(&mut truth);
@@ -258,4 +267,9 @@ fn sequential_builds_are_reproducible_and_parallel_builds_work() {
         assert_eq!(p.model().embeddings(), a.model().embeddings());
         assert_eq!(p.recommend(&FeedRequest::new(UserId(1), 15)).unwrap().len(), 15, "{backend}");
     }
+}
+
+/// A context with the feed's own signals only: what an uncoupled feed reads.
+fn feed_signals(feed: Signals<'_>) -> Context<'_> {
+    Context { feed, ..Context::default() }
 }

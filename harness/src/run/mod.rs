@@ -20,6 +20,7 @@ pub mod folder;
 mod measure;
 mod plan;
 mod query_sets;
+mod retrain;
 mod sensitivity;
 mod worlds;
 
@@ -249,7 +250,9 @@ pub fn execute(
         Some(settings) => {
             (context.progress)("simulating");
             let engines: Vec<(&str, &dyn Engine)> = kept.iter().map(|(n, (e, _))| (n.as_str(), e.as_ref())).collect();
-            let mut output = simulate::simulate(world, &engines, &worlds::without_sweeps(settings), world.seed, None)?;
+            let rebuilder = retrain::Rebuilder { planned, world, context };
+            let alone = worlds::without_sweeps(settings);
+            let mut output = simulate::simulate_learning(world, &engines, Some(&rebuilder), &alone, world.seed, None)?;
             if !settings.world_seeds.is_empty() {
                 output.summary.worlds = Some(worlds::replicate(settings, planned, world, &output, context)?);
             }

@@ -41,7 +41,7 @@ pub(crate) fn aa_check(life: &Life<'_>, control: &Arm<'_>, plan: &Plan<'_>, work
             .enumerate()
             .map(|(i, arm)| {
                 let seed = seed_of(plan.seed, Phase::AaPeriod, replicate * s.replicates + i / 2);
-                (arm, Period { seed, days: s.horizon_days, replicate: replicate as u32, detail: false })
+                (arm, Period { seed, days: s.horizon_days, replicate: replicate as u32, detail: false, log: false })
             })
             .collect();
         let gmv = gmv_runs(life, &runs, plan, Stage::AaCheck, work)?;

@@ -5,17 +5,21 @@
 use super::arms::Arm;
 use super::cuped::Covariate;
 use super::experiment::Outcome;
+use super::learning::LoopWork;
 use super::paths::Path;
 use super::planted;
 use super::settings::SimulationSettings;
 use super::stats::{Bootstrap, interactions, mean};
-use super::summary::{ArmComparison, ArmSummary, ChannelInteraction, Factorial, PathGmv, PlantedControl, Uplift};
+use super::summary::{
+    ArmComparison, ArmSummary, ChannelInteraction, DataLoopSummary, Factorial, LoopArm, OracleCeilings, PathGmv,
+    PlantedControl, Uplift,
+};
 use crate::Result;
 
 /// Every arm's summary, in settings order.
 pub(crate) fn arm_summaries(
     arms: &[Arm<'_>],
-    outcome: &Outcome,
+    (outcome, bounded): (&Outcome, bool),
     covariate: &Covariate,
     bootstrap: &Bootstrap,
 ) -> Result<Vec<ArmSummary>> {
@@ -24,7 +28,8 @@ pub(crate) fn arm_summaries(
         .zip(&outcome.sessions_per_user)
         .zip(&outcome.tallies)
         .zip(&outcome.path_gmv)
-        .map(|((((arm, gmv), sessions), tally), paths)| {
+        .zip(&outcome.forgone)
+        .map(|(((((arm, gmv), sessions), tally), paths), forgone)| {
             Ok(ArmSummary {
                 name: arm.name.clone(),
                 engine: arm.engine_name.clone(),
@@ -40,6 +45,7 @@ pub(crate) fn arm_summaries(
                     .zip(paths)
                     .map(|(path, gmv)| Ok(PathGmv { path: path.as_str().into(), gmv: bootstrap.mean(gmv)? }))
                     .collect::<Result<_>>()?,
+                budget_forgone: if bounded { Some(bootstrap.mean(forgone)?) } else { None },
                 guardrails: tally.guardrails(),
             })
         })
@@ -149,6 +155,71 @@ pub(crate) fn channel_interaction(
         baseline: "no channel: 0 GMV per user (a user offered neither channel does not visit the simulated shop)"
             .to_string(),
     }))
+}
+
+/// The oracle's ceilings and the shares of them the factorial's cells
+/// capture, when the settings add the oracle arms (after the scenario's).
+pub(crate) fn oracle(
+    settings: &SimulationSettings,
+    outcome: &Outcome,
+    bootstrap: &Bootstrap,
+) -> Result<Option<OracleCeilings>> {
+    let Some(f) = settings.factorial.as_ref().filter(|_| settings.oracle) else { return Ok(None) };
+    let first = settings.arms.len();
+    let (search, feed, both) = (&outcome.gmv[first], &outcome.gmv[first + 1], &outcome.gmv[first + 2]);
+    let gmv = |name: &str| outcome.gmv[settings.arm_index(name).unwrap_or_default()].as_slice();
+    let (neither, a, b, a_b) = (gmv(&f.neither), gmv(&f.a), gmv(&f.b), gmv(&f.a_b));
+    let gain = |x: &[f64]| -> Vec<f64> { x.iter().zip(neither).map(|(x, n)| x - n).collect() };
+    let ceiling = |x: &[f64]| bootstrap.mean(&gain(x));
+    let share = |cell: &[f64], ceiling: &[f64]| bootstrap.estimate(&[&gain(cell), &gain(ceiling)], |m| m[0] / m[1]);
+    Ok(Some(OracleCeilings {
+        search: ceiling(search)?,
+        feed: ceiling(feed)?,
+        both: ceiling(both)?,
+        interaction: bootstrap.mean(&interactions(neither, search, feed, both)?)?,
+        share_a: share(a, search)?,
+        share_b: share(b, feed)?,
+        share_a_b: share(a_b, both)?,
+    }))
+}
+
+/// The data loop's contribution to Δ: the per-user Δ of the looped run
+/// minus that of the same factorial with the engines trained once (same
+/// users, same streams), through the same test as Δ itself.
+pub(crate) fn data_loop(
+    settings: &SimulationSettings,
+    (looped, work): (&Outcome, &[LoopWork]),
+    (static_settings, static_outcome): (&SimulationSettings, &Outcome),
+    bootstrap: &Bootstrap,
+) -> Result<DataLoopSummary> {
+    let per_user = |settings: &SimulationSettings, outcome: &Outcome| -> Result<Vec<f64>> {
+        let Some(f) = &settings.factorial else { return Ok(Vec::new()) };
+        let gmv = |name: &str| outcome.gmv[settings.arm_index(name).unwrap_or_default()].as_slice();
+        interactions(gmv(&f.neither), gmv(&f.a), gmv(&f.b), gmv(&f.a_b))
+    };
+    let (with_loop, without) = (per_user(settings, looped)?, per_user(static_settings, static_outcome)?);
+    let contribution: Vec<f64> = with_loop.iter().zip(&without).map(|(l, s)| l - s).collect();
+    let neither = settings.factorial.as_ref().and_then(|f| settings.arm_index(&f.neither)).unwrap_or_default();
+    let margin = settings.equivalence_margin.resolve(mean(&static_outcome.gmv[0]).min(mean(&looped.gmv[neither])));
+    let tested = bootstrap.test_interaction(&contribution, margin, &settings.equivalence_margin.setting())?;
+    Ok(DataLoopSummary {
+        retrain_days: settings.retrain_days,
+        arms: settings
+            .arms
+            .iter()
+            .zip(work)
+            .map(|(arm, w)| LoopArm {
+                arm: arm.name.clone(),
+                retrains: w.retrains,
+                seconds: w.seconds,
+                events: w.events,
+            })
+            .collect(),
+        static_interaction: bootstrap.mean(&without)?,
+        contribution: tested.estimate,
+        verdict: tested.verdict.as_str().to_string(),
+        statement: format!("the data loop's contribution to Δ: {}", tested.statement),
+    })
 }
 
 /// Δ split by purchase path: each path's per-user GMV through the factorial's contrast.

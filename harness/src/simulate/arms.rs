@@ -21,6 +21,9 @@ pub(crate) struct Arm<'e> {
     pub capabilities: Capabilities,
     /// How its lists are perturbed (the A/A check, the planted control); `None` for the scenario's arms.
     pub perturbation: Option<Perturbation>,
+    /// The channels the oracle ranks instead of the engine (the ceiling
+    /// arms, [`super::oracle`]); `None` for the scenario's arms.
+    pub oracle: Option<Channels>,
 }
 
 impl<'e> Arm<'e> {
@@ -28,6 +31,20 @@ impl<'e> Arm<'e> {
     pub fn perturbed(&self, perturbation: Perturbation) -> Arm<'e> {
         Arm { perturbation: Some(perturbation), ..self.clone() }
     }
+}
+
+/// The three ceiling arms: the oracle on search, on the feed, and on both,
+/// each serving any other channel as `neither` does.
+pub(crate) fn oracle_arms<'e>(neither: &Arm<'e>) -> Vec<Arm<'e>> {
+    [Channels::Search, Channels::Feed, Channels::Both]
+        .into_iter()
+        .map(|oracle| Arm {
+            name: format!("oracle ({})", oracle.as_str()),
+            channels: Channels::Both,
+            oracle: Some(oracle),
+            ..neither.clone()
+        })
+        .collect()
 }
 
 /// Binds every arm of `settings` to its engine, in settings order.
@@ -49,6 +66,7 @@ pub(crate) fn resolve<'e>(settings: &SimulationSettings, engines: &[(&str, &'e d
                 channels: arm.channels,
                 capabilities: engine.capabilities(),
                 perturbation: None,
+                oracle: None,
             })
         })
         .collect()

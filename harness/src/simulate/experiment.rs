@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use searchrec_datasets::UserId;
 
 use super::arms::Arm;
+use super::learning::{self, LoopWork, Retrain};
 use super::paths::PATHS;
 use super::planted::PlantedSettings;
 use super::seeds::{Phase, seed_of};
@@ -127,6 +128,9 @@ pub(crate) struct Outcome {
     pub gmv: Vec<Vec<f64>>,
     /// Per arm, per user: sessions over the horizon, mean over replicates.
     pub sessions_per_user: Vec<Vec<f64>>,
+    /// Per arm, per user: GMV of the purchases chosen but over budget, mean
+    /// over replicates.
+    pub forgone: Vec<Vec<f64>>,
     /// Per arm, per purchase path, per user: GMV, mean
     /// over replicates; the paths of an arm sum to its `gmv`
     /// ([`super::paths::Path::ALL`] order).
@@ -142,15 +146,25 @@ pub(crate) struct Outcome {
     pub users: Vec<UserRow>,
 }
 
+/// The data loop of an experiment: who rebuilds the engines, and what each
+/// arm's loop did (settings order).
+pub(crate) struct DataLoop<'a> {
+    pub retrain: &'a dyn Retrain,
+    pub work: Vec<LoopWork>,
+}
+
 /// Runs every arm for every user in every replicate, each user's pre-period
 /// first under the control arm, and the planted control's handicapped copy
-/// of arm `planted.1` when there is one.
+/// of arm `planted.1` when there is one. With a `data_loop`, each arm's
+/// engines are retrained on its own traffic every
+/// `settings.retrain_days` (the handicapped copy is served by its cell's).
 pub(crate) fn run_experiment(
     life: &Life<'_>,
     arms: &[Arm<'_>],
     control: usize,
     planted: Option<(&PlantedSettings, usize)>,
     plan: &Plan<'_>,
+    mut data_loop: Option<&mut DataLoop<'_>>,
     work: &mut Work,
 ) -> Result<Outcome> {
     let (users, settings, seed) = (plan.users, plan.settings, plan.seed);
@@ -158,6 +172,7 @@ pub(crate) fn run_experiment(
     let mut out = Outcome {
         gmv: vec![vec![0.0; users.len()]; arms.len()],
         sessions_per_user: vec![vec![0.0; users.len()]; arms.len()],
+        forgone: vec![vec![0.0; users.len()]; arms.len()],
         path_gmv: vec![vec![vec![0.0; users.len()]; PATHS]; arms.len()],
         planted_gmv: planted.map(|_| vec![0.0; users.len()]),
         tallies: arms.iter().map(|_| Tally::new(items)).collect::<Result<_>>()?,
@@ -171,22 +186,44 @@ pub(crate) fn run_experiment(
             days: settings.horizon_days,
             replicate: r,
             detail: true,
+            log: false,
         };
         let pre = (settings.pre_period_days > 0).then(|| Period {
             seed: seed_of(seed, Phase::PrePeriod, replicate),
             days: settings.pre_period_days,
             replicate: r,
             detail: false,
+            log: false,
         });
         let handicapped = planted.map(|(p, cell)| p.handicap(&arms[cell], seed_of(seed, Phase::Planted, replicate)));
         let quiet = Period { detail: false, ..main };
-        let units = arms.len() as u64 + pre.is_some() as u64 + handicapped.is_some() as u64;
-        let runs = per_user(plan, Stage::Experiment, units, |user| {
-            let pre_run = pre.map(|p| life.live(user, &arms[control], &p)).transpose()?;
-            let arm_runs = arms.iter().map(|arm| life.live(user, arm, &main)).collect::<Result<Vec<_>>>()?;
-            let planted_run = handicapped.as_ref().map(|arm| life.live(user, arm, &quiet)).transpose()?;
-            Ok((pre_run, arm_runs, planted_run))
-        })?;
+        let runs = match data_loop.as_mut() {
+            None => {
+                let units = arms.len() as u64 + pre.is_some() as u64 + handicapped.is_some() as u64;
+                per_user(plan, Stage::Experiment, units, |user| {
+                    let pre_run = pre.map(|p| life.live(user, &arms[control], &p)).transpose()?;
+                    let arm_runs = arms.iter().map(|arm| life.live(user, arm, &main)).collect::<Result<Vec<_>>>()?;
+                    let planted_run = handicapped.as_ref().map(|arm| life.live(user, arm, &quiet)).transpose()?;
+                    Ok((pre_run, arm_runs, planted_run))
+                })?
+            }
+            Some(looped) => {
+                let pre_runs = per_user(plan, Stage::Experiment, pre.is_some() as u64, |user| {
+                    pre.map(|p| life.live(user, &arms[control], &p)).transpose()
+                })?;
+                let mut by_arm = Vec::with_capacity(arms.len());
+                let mut planted_runs = None;
+                for (a, arm) in arms.iter().enumerate() {
+                    let shadow = handicapped.as_ref().filter(|_| planted.is_some_and(|(_, cell)| cell == a));
+                    let lane = learning::Lane { arm, shadow };
+                    let (runs, shadow_runs) =
+                        learning::run_looped(life, (lane, &main), plan, looped.retrain, &mut looped.work[a])?;
+                    by_arm.push(runs);
+                    planted_runs = planted_runs.or(shadow_runs);
+                }
+                transpose(pre_runs, by_arm, planted_runs)
+            }
+        };
         for (u, (pre_run, arm_runs, planted_run)) in runs.into_iter().enumerate() {
             let pre_gmv = pre_run.as_ref().map_or(0.0, |p| p.totals.gmv);
             for run in pre_run.iter().chain(&planted_run) {
@@ -199,6 +236,7 @@ pub(crate) fn run_experiment(
                 work.add(&run);
                 out.gmv[a][u] += run.totals.gmv;
                 out.sessions_per_user[a][u] += run.totals.sessions as f64;
+                out.forgone[a][u] += run.totals.forgone_gmv;
                 for (path, gmv) in run.totals.path_gmv.iter().enumerate() {
                     out.path_gmv[a][path][u] += gmv;
                 }
@@ -212,6 +250,7 @@ pub(crate) fn run_experiment(
     out.gmv
         .iter_mut()
         .chain(&mut out.sessions_per_user)
+        .chain(&mut out.forgone)
         .chain(out.path_gmv.iter_mut().flatten())
         .flatten()
         .chain(out.planted_gmv.iter_mut().flatten())
@@ -238,6 +277,22 @@ pub(crate) fn gmv_runs(
         }
     }
     Ok(gmv)
+}
+
+/// Per-user tuples from per-arm runs (all in user order).
+fn transpose(
+    pre: Vec<Option<UserRun>>,
+    by_arm: Vec<Vec<UserRun>>,
+    planted: Option<Vec<UserRun>>,
+) -> Vec<(Option<UserRun>, Vec<UserRun>, Option<UserRun>)> {
+    let mut arms: Vec<std::vec::IntoIter<UserRun>> = by_arm.into_iter().map(Vec::into_iter).collect();
+    let mut planted = planted.map(Vec::into_iter);
+    pre.into_iter()
+        .map(|pre_run| {
+            let arm_runs = arms.iter_mut().filter_map(Iterator::next).collect();
+            (pre_run, arm_runs, planted.as_mut().and_then(Iterator::next))
+        })
+        .collect()
 }
 
 /// `each` for every user in parallel, results in user order; `units` of

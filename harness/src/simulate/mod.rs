@@ -42,7 +42,9 @@ mod arms;
 mod check;
 mod cuped;
 mod experiment;
+mod learning;
 mod model;
+mod oracle;
 mod paths;
 mod perturb;
 mod planted;
@@ -63,6 +65,7 @@ use searchrec_datasets::World;
 use searchrec_engine::Engine;
 
 pub use check::check;
+pub use learning::Retrain;
 pub use model::patched_scenario;
 pub use planted::PlantedSettings;
 pub use sensitivity::{SweepPoint, holm, point_settings, sensitivity_map};
@@ -71,14 +74,16 @@ pub use settings::{
     SimulationSettings, SweepSettings,
 };
 pub use summary::{
-    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, Guardrails,
-    PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldEstimate, WorldReplication,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, DataLoopSummary, Equivalence, Estimate, Factorial,
+    Guardrails, LoopArm, OracleCeilings, PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift,
+    WorldEstimate, WorldReplication,
 };
 pub use tables::{SESSIONS_FILE, SessionRow, USERS_FILE, UserRow};
 pub use worlds::across_worlds;
 
 use crate::Result;
-use experiment::{Plan, Work};
+use experiment::{DataLoop, Plan, Work};
+use learning::LoopWork;
 use seeds::{Phase, seed_of};
 use session::Life;
 use stats::Bootstrap;
@@ -103,7 +108,10 @@ impl SimulationSettings {
         let users = self.users as u64;
         match stage {
             Stage::Experiment => {
-                let runs = self.arms.len() + (self.pre_period_days > 0) as usize + self.planted.is_some() as usize;
+                let runs = self.arms.len()
+                    + (self.pre_period_days > 0) as usize
+                    + self.planted.is_some() as usize
+                    + 3 * self.oracle as usize;
                 self.replicates as u64 * users * runs as u64
             }
             Stage::AaCheck => self.aa_replicates as u64 * users * 2 * self.replicates as u64,
@@ -147,6 +155,20 @@ pub fn simulate(
     default_seed: u64,
     progress: Option<Progress<'_>>,
 ) -> Result<SimulationOutput> {
+    simulate_learning(world, engines, None, settings, default_seed, progress)
+}
+
+/// [`simulate`] with the data loop: `retrain` rebuilds an arm's engines
+/// from its own traffic when `settings.retrain_days` asks for it (the
+/// simulation refuses a loop without one).
+pub fn simulate_learning(
+    world: &World,
+    engines: &[(&str, &dyn Engine)],
+    retrain: Option<&dyn Retrain>,
+    settings: &SimulationSettings,
+    default_seed: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<SimulationOutput> {
     let seed = settings.seed.unwrap_or(default_seed);
     check(settings, world, &|name| engines.iter().find(|(n, _)| *n == name).map(|(_, e)| e.capabilities()))?;
     if !settings.sensitivity.is_empty() {
@@ -156,10 +178,18 @@ pub fn simulate(
              alone: run sweeps through `searchrec run` (harness::run), or remove them",
         ));
     }
+    if settings.retrain_days > 0 && retrain.is_none() {
+        return Err(settings::field_error(
+            "retrain_days",
+            "the data loop rebuilds the arms' engines, which a simulation cannot do alone: run it through \
+             `searchrec run` (harness::run), or set 0",
+        ));
+    }
     let available = world.truth.users.len().min(world.observable.users.len());
+    let run = |s: &SimulationSettings| experiment(world, engines, retrain, s, seed, progress);
     match settings.target_mde {
-        None => experiment(world, engines, settings, seed, progress),
-        Some(target) => sizing::sized(settings, available, target, |s| experiment(world, engines, s, seed, progress)),
+        None => run(settings),
+        Some(target) => sizing::sized(settings, available, target, run),
     }
 }
 
@@ -167,13 +197,19 @@ pub fn simulate(
 fn experiment(
     world: &World,
     engines: &[(&str, &dyn Engine)],
+    retrain: Option<&dyn Retrain>,
     settings: &SimulationSettings,
     seed: u64,
     progress: Option<Progress<'_>>,
 ) -> Result<SimulationOutput> {
     let started = Instant::now();
-    let arms = arms::resolve(settings, engines)?;
+    let mut arms = arms::resolve(settings, engines)?;
     let control = settings.arm_index(settings.control_arm()).unwrap_or_default();
+    // After the scenario's arms, so every settings index still points at its arm.
+    if let Some(f) = settings.factorial.as_ref().filter(|_| settings.oracle) {
+        let neither = arms[settings.arm_index(&f.neither).unwrap_or_default()].clone();
+        arms.extend(arms::oracle_arms(&neither));
+    }
     let available = world.truth.users.len().min(world.observable.users.len());
     let users = seeds::sample_users(available, settings.users, seed);
     let plan = Plan { users: &users, settings, seed, progress };
@@ -184,7 +220,20 @@ fn experiment(
         // check() made sure the cell names an arm.
         (p, settings.arm_index(p.arm(f)).unwrap_or_default())
     });
-    let outcome = experiment::run_experiment(&life, &arms, control, planted, &plan, &mut work)?;
+    let mut data_loop = retrain
+        .filter(|_| settings.retrain_days > 0)
+        .map(|retrain| DataLoop { retrain, work: vec![LoopWork::default(); arms.len()] });
+    let outcome = experiment::run_experiment(&life, &arms, control, planted, &plan, data_loop.as_mut(), &mut work)?;
+    // The loop's contribution: the factorial again with the engines trained once.
+    let static_run = match &data_loop {
+        Some(_) if settings.factorial.is_some() => {
+            let factorial = settings.factorial_only();
+            let arms = arms::resolve(&factorial, engines)?;
+            let plan = Plan { settings: &factorial, ..plan };
+            Some((experiment::run_experiment(&life, &arms, 0, None, &plan, None, &mut work)?, factorial))
+        }
+        _ => None,
+    };
     let aa = match settings.aa_replicates {
         0 => None,
         _ => Some(aa::aa_check(&life, &arms[control], &plan, &mut work)?),
@@ -195,11 +244,19 @@ fn experiment(
         seed: seed_of(seed, Phase::Bootstrap, 0),
     };
     let covariate = cuped::Covariate::logged_gmv(world, &users);
-    let arm_summaries = analysis::arm_summaries(&arms, &outcome, &covariate, &bootstrap)?;
+    let arm_summaries =
+        analysis::arm_summaries(&arms, (&outcome, world.scenario.behaviour.budget_mean > 0.0), &covariate, &bootstrap)?;
     let comparisons = analysis::comparisons(settings, &outcome, &covariate, &bootstrap)?;
     let factorial = analysis::factorial(settings, &outcome, &covariate, &bootstrap)?;
     let planted = analysis::planted(settings, &outcome, factorial.as_ref(), &bootstrap)?;
     let channel_interaction = analysis::channel_interaction(settings, &outcome, &bootstrap)?;
+    let oracle = analysis::oracle(settings, &outcome, &bootstrap)?;
+    let data_loop = match (data_loop, static_run) {
+        (Some(looped), Some((static_outcome, factorial))) => {
+            Some(analysis::data_loop(settings, (&outcome, &looped.work), (&factorial, &static_outcome), &bootstrap)?)
+        }
+        _ => None,
+    };
     let seconds = started.elapsed().as_secs_f64();
     let summary = SimulationSummary {
         label: "simulated".to_string(),
@@ -218,6 +275,8 @@ fn experiment(
         sizing: None,
         channel_interaction,
         planted,
+        oracle,
+        data_loop,
         aa,
         sensitivity: Vec::new(),
         sessions: work.sessions,

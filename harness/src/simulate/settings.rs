@@ -67,11 +67,29 @@ pub struct SimulationSettings {
     /// alone is cancelled by the pairing, and the pre-period's population
     /// mean is unknown; CUPED reads the world's logs instead (`simulate::cuped`).
     pub pre_period_days: u32,
+    /// The data loop: every `retrain_days` simulated days each arm's
+    /// engines are rebuilt from the world's logs plus everything the
+    /// simulation logged under that arm so far, as a platform retrains on
+    /// its own traffic (default 0: engines trained once, before the
+    /// experiment). With the loop on, the factorial also runs once without
+    /// it, on the same users and streams, so the loop's contribution to Δ
+    /// is estimated with its SE. Needs `searchrec run` (which can build
+    /// engines); the A/A check, the sizing pilots and other world seeds use
+    /// the engines as first trained.
+    pub retrain_days: u32,
+    /// Adds the oracle's ceiling arms beside the factorial — search, the
+    /// feed, and both ranked by each item's expected GMV under the user's
+    /// true click and purchase probabilities, the other channel
+    /// served as `neither` serves it — and reports each channel's ceiling
+    /// and the share of it each cell captures (default false: three more
+    /// arms to simulate). Needs a factorial.
+    pub oracle: bool,
     /// Length of every list shown, search results and feed pages alike
     /// (default 20, the logging policy's list length; 1 to 1 000).
     pub k: usize,
-    /// Recent queries, clicks and purchases of each kind the context carries
-    /// to the engine, newest last (default 10; 0 sends empty contexts).
+    /// Recent queries, shown lists, clicks and purchases of each kind and
+    /// channel the context carries to the engine, newest last (default 10;
+    /// 0 sends empty contexts).
     pub context_window: usize,
     /// Independent seeds the experiment is repeated under; a user's outcome
     /// is their mean over replicates (default 3; 1 to 1 000).
@@ -344,6 +362,8 @@ impl Default for SimulationSettings {
             users: 1_000,
             horizon_days: 28,
             pre_period_days: 0,
+            retrain_days: 0,
+            oracle: false,
             k: 20,
             context_window: 10,
             replicates: 3,
@@ -386,6 +406,21 @@ impl SimulationSettings {
         range("users", self.users as f64, 1.0, 1e7, "simulate at least 1 user")?;
         range("horizon_days", self.horizon_days as f64, 1.0, MAX_DAYS as f64, "use a horizon of days, e.g. 28")?;
         range("pre_period_days", self.pre_period_days as f64, 0.0, MAX_DAYS as f64, "use 0 for none")?;
+        range("retrain_days", self.retrain_days as f64, 0.0, MAX_DAYS as f64, "use 0 (off) or e.g. 7")?;
+        if self.oracle && self.factorial.is_none() {
+            return Err(field_error(
+                "oracle",
+                "the ceilings are read against the coupling factorial's cells: name its four arms in \
+                 [simulation.factorial], or set false",
+            ));
+        }
+        if self.retrain_days > 0 && self.factorial.is_none() {
+            return Err(field_error(
+                "retrain_days",
+                "the data loop's contribution is measured on the coupling factorial: name its four arms in \
+                 [simulation.factorial], or set 0",
+            ));
+        }
         range("k", self.k as f64, 1.0, 1_000.0, "show lists of 1 to 1 000 items (default 20)")?;
         range("context_window", self.context_window as f64, 0.0, 1_000.0, "keep at most 1 000 recent signals")?;
         range("replicates", self.replicates as f64, 1.0, 1_000.0, "run at least 1 replicate (default 3)")?;
@@ -544,7 +579,7 @@ impl SimulationSettings {
 
     /// The factorial's four arms alone, without comparisons, A/A check,
     /// planted control, channel arms, sweeps, replication over worlds,
-    /// sizing or pre-period: what sizing pilots, sweep points and the other
+    /// sizing, pre-period, data loop or oracle: what sizing pilots, sweep points and the other
     /// worlds of a replication run.
     pub fn factorial_only(&self) -> SimulationSettings {
         let cells: Vec<&str> = self.factorial.iter().flat_map(|f| f.roles().map(|r| r.1)).collect();
@@ -560,6 +595,8 @@ impl SimulationSettings {
             max_users: None,
             world_seeds: Vec::new(),
             pre_period_days: 0,
+            retrain_days: 0,
+            oracle: false,
             ..self.clone()
         }
     }

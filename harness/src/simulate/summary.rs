@@ -121,6 +121,11 @@ pub struct ArmSummary {
     /// Empty before schema 3.
     #[serde(default)]
     pub paths: Vec<PathGmv>,
+    /// GMV per user of purchases chosen but over the user's budget (finite
+    /// demand, `behaviour.budget_mean`): spending one channel's purchases
+    /// took from another's. `None` when demand is unbounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_forgone: Option<Estimate>,
     /// The guardrails.
     pub guardrails: Guardrails,
 }
@@ -281,6 +286,67 @@ pub struct PlantedControl {
     pub statement: String,
 }
 
+/// How much GMV perfect ranking would add, per channel, and how much of it
+/// the factorial's cells capture. Each ceiling is an oracle arm's GMV per
+/// user minus `neither`'s, paired per user; each share is a cell's uplift
+/// over `neither` divided by the matching ceiling (percentile interval).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OracleCeilings {
+    /// Search ranked by the oracle, the feed as `neither`.
+    pub search: Estimate,
+    /// The feed ranked by the oracle, search as `neither`.
+    pub feed: Estimate,
+    /// Both ranked by the oracle.
+    pub both: Estimate,
+    /// Δ of perfect rankers: GMV(both) − GMV(search) − GMV(feed) +
+    /// GMV(neither) of the oracle arms: how the channels combine when each
+    /// is as good as it can be.
+    pub interaction: Estimate,
+    /// A's uplift as a share of the search ceiling.
+    pub share_a: Estimate,
+    /// B's uplift as a share of the feed ceiling.
+    pub share_b: Estimate,
+    /// A+B's uplift as a share of the both-channel ceiling.
+    pub share_a_b: Estimate,
+}
+
+/// The data loop: engines retrained on each arm's own traffic, and what that
+/// did to Δ.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataLoopSummary {
+    /// Days between rebuilds.
+    pub retrain_days: u32,
+    /// Each arm's rebuilds, in settings order.
+    pub arms: Vec<LoopArm>,
+    /// Δ of the same factorial with the engines trained once, on the same
+    /// users and streams.
+    pub static_interaction: Estimate,
+    /// The loop's contribution to Δ: Δ with the loop − Δ without, paired
+    /// per user.
+    pub contribution: Estimate,
+    /// The contribution's verdict, worded as Δ's (`super_additive`: the loop
+    /// raises Δ).
+    pub verdict: String,
+    /// The contribution in a sentence, with its MDE.
+    pub statement: String,
+}
+
+/// One arm's rebuilds in the data loop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoopArm {
+    /// The arm.
+    pub arm: String,
+    /// Engines rebuilt, over all replicates.
+    pub retrains: u32,
+    /// Seconds spent rebuilding.
+    pub seconds: f64,
+    /// Simulated events the last rebuild learned from, besides the world's logs.
+    pub events: usize,
+}
+
 /// How an experiment with a `target_mde` was sized from its pilot.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -435,6 +501,12 @@ pub struct SimulationSummary {
     /// The planted-interaction positive control, when the settings plant one.
     #[serde(default)]
     pub planted: Option<PlantedControl>,
+    /// The oracle's ceilings, when `oracle` asked for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle: Option<OracleCeilings>,
+    /// The data loop, when `retrain_days` turned it on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_loop: Option<DataLoopSummary>,
     /// The A/A check, when run.
     pub aa: Option<AaCheck>,
     /// The sensitivity sweep, when run.

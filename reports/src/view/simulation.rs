@@ -3,7 +3,12 @@
 //! coupling factorial and its verdict in plain words with the planted
 //! positive control and its replication over worlds, how the experiment was
 //! sized, the A/A check, the sensitivity sweeps (one-parameter lines and
-//! two-parameter heatmaps) and the guardrails. From schema 3, each arm's GMV
+//! two-parameter heatmaps) and the guardrails. When the scenario asks for
+//! them, the oracle's ceilings (the GMV perfect ranking of each channel would
+//! add, and the share of it each factorial cell captures; the oracle's arms
+//! are tagged as ceilings wherever arms are listed) and the data loop (Δ with
+//! engines retrained on each arm's own traffic against Δ with engines trained
+//! once). From schema 3, each arm's GMV
 //! per user and Δ are also split by purchase path (where the GMV, and Δ,
 //! come from). Each arm's GMV per user and
 //! each uplift also show their CUPED adjustment (schema 3) as a muted line
@@ -15,8 +20,9 @@
 
 use searchrec_harness::simulate::stats::mde_multiplier;
 use searchrec_harness::simulate::{
-    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, Equivalence, Estimate, Factorial, PathGmv,
-    PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift, WorldReplication,
+    AaCheck, ArmComparison, ArmSummary, ChannelInteraction, Cuped, DataLoopSummary, Equivalence, Estimate, Factorial,
+    LoopArm, OracleCeilings, PathGmv, PlantedControl, SensitivityPoint, SimulationSummary, Sizing, Uplift,
+    WorldReplication,
 };
 use serde::Serialize;
 
@@ -27,7 +33,7 @@ use crate::charts::sensitivity::sensitivity_chart;
 use crate::charts::sensitivity_map::sensitivity_map_chart;
 use crate::charts::worlds::{ForestRow, worlds_chart};
 use crate::format;
-use crate::svg::palette::Colours;
+use crate::svg::palette::{Colours, NEUTRAL};
 
 /// The simulation section.
 #[derive(Debug, Serialize)]
@@ -53,6 +59,12 @@ pub(crate) struct SimulationView {
     channel_interaction: Option<ChannelView>,
     factorial: Option<FactorialView>,
     planted: Option<PlantedView>,
+    /// The oracle's ceilings and the shares of them the factorial's cells capture.
+    oracle: Option<OracleView>,
+    /// Whether any arm listed is one of the oracle's (a note says what they are).
+    oracle_arms: bool,
+    /// The data loop: Δ with engines retrained on each arm's own traffic and without.
+    data_loop: Option<DataLoopView>,
     worlds: Option<WorldsView>,
     aa: Option<AaView>,
     sensitivity_charts: Vec<ChartView>,
@@ -66,6 +78,8 @@ pub(crate) struct SimulationView {
 #[derive(Debug, Serialize)]
 struct ArmRow {
     name: String,
+    /// What the oracle ranks (`the feed`), for one of the oracle's ceiling arms.
+    ceiling: Option<&'static str>,
     engine: String,
     channels: String,
     /// Which couplings are on: `A+B`, `A`, `B` or `none`.
@@ -84,6 +98,8 @@ struct ArmRow {
 #[derive(Debug, Serialize)]
 struct GmvRow {
     name: String,
+    /// What the oracle ranks (`the feed`), for one of the oracle's ceiling arms.
+    ceiling: Option<&'static str>,
     gmv: String,
     interval: String,
     se: String,
@@ -137,6 +153,8 @@ struct PathColumn {
 #[derive(Debug, Serialize)]
 struct ArmPathsRow {
     name: String,
+    /// What the oracle ranks (`the feed`), for one of the oracle's ceiling arms.
+    ceiling: Option<&'static str>,
     gmv: String,
     /// The paths' shares of the arm's GMV per user, summed (100.0%).
     share: String,
@@ -283,6 +301,114 @@ struct PlantedView {
     statement: String,
 }
 
+/// The names the simulator gives the oracle's ceiling arms, by the channel
+/// the oracle ranks on each (the other channel is served as in `neither`).
+const ORACLE_ARMS: [(&str, &str); 3] =
+    [("search", "oracle (search)"), ("feed", "oracle (feed)"), ("both", "oracle (both)")];
+
+/// Which arms are the oracle's: those named as the simulator names its
+/// ceiling arms, in results that report the oracle's ceilings.
+#[derive(Clone, Copy)]
+struct OracleArms {
+    reported: bool,
+}
+
+impl OracleArms {
+    fn new(s: &SimulationSummary) -> OracleArms {
+        OracleArms { reported: s.oracle.is_some() }
+    }
+
+    /// The channel the oracle ranks on arm `name`; `None` for a scenario arm.
+    fn channel(self, name: &str) -> Option<&'static str> {
+        if !self.reported {
+            return None;
+        }
+        ORACLE_ARMS.iter().find(|(_, arm)| *arm == name).map(|(channel, _)| *channel)
+    }
+
+    /// What the oracle ranks on arm `name`, in words (`the feed`); `None`
+    /// for a scenario arm.
+    fn ranks(self, name: &str) -> Option<&'static str> {
+        self.channel(name).map(|channel| match channel {
+            "search" => "search",
+            "feed" => "the feed",
+            _ => "both search and the feed",
+        })
+    }
+}
+
+/// Headroom: the oracle's ceilings per channel, the share of each the
+/// matching factorial cell captures, and the oracle arms' own Δ.
+#[derive(Debug, Serialize)]
+struct OracleView {
+    /// The control arm every ceiling is measured from.
+    neither: String,
+    rows: Vec<CeilingRow>,
+    /// The oracle arms' names, search, feed and both, for Δ's formula.
+    search_arm: &'static str,
+    feed_arm: &'static str,
+    both_arm: &'static str,
+    /// Δ of the oracle arms.
+    interaction: EstimateText,
+    /// `above zero`, `below zero` or `spans zero`, of its interval.
+    reading: &'static str,
+    class: &'static str,
+    explanation: String,
+}
+
+/// One channel's ceiling and the cell that captures part of it.
+#[derive(Debug, Serialize)]
+struct CeilingRow {
+    /// `search`, `feed` or `both`.
+    channel: &'static str,
+    /// The oracle arm the ceiling is read from.
+    arm: &'static str,
+    /// GMV per user that perfect ranking of the channel adds over `neither`.
+    ceiling: EstimateText,
+    /// The factorial cell (its arm's name) whose uplift is set against it.
+    cell: String,
+    /// What that cell couples, in words.
+    factor: &'static str,
+    /// The cell's uplift as a share of the ceiling.
+    share: EstimateText,
+}
+
+/// The data loop: Δ with engines retrained on each arm's own traffic, Δ
+/// with them trained once, the loop's contribution and each arm's rebuilds.
+#[derive(Debug, Serialize)]
+struct DataLoopView {
+    /// "every 7 simulated days".
+    every: String,
+    /// Δ with the loop: the factorial's Δ ("—" without a factorial).
+    looped: EstimateText,
+    looped_reading: &'static str,
+    looped_class: &'static str,
+    /// Δ with the engines trained once.
+    fixed: EstimateText,
+    fixed_reading: &'static str,
+    fixed_class: &'static str,
+    /// Δ with the loop − Δ without, paired per user.
+    contribution: EstimateText,
+    contribution_reading: &'static str,
+    contribution_class: &'static str,
+    verdict: String,
+    verdict_class: &'static str,
+    statement: String,
+    explanation: String,
+    /// Replicates the rebuilds are counted over.
+    replicates: usize,
+    arms: Vec<LoopArmRow>,
+}
+
+/// One arm's rebuilds in the data loop.
+#[derive(Debug, Serialize)]
+struct LoopArmRow {
+    arm: String,
+    retrains: String,
+    seconds: String,
+    events: String,
+}
+
 #[derive(Debug, Serialize)]
 struct UpliftRow {
     label: String,
@@ -400,7 +526,10 @@ impl SimulationView {
         let logged_covariate = schema_version >= 3;
         let confidence = format::percent(s.confidence, 0);
         let factorial = s.factorial.as_ref().map(|f| factorial_view(s, f, &confidence));
-        let (path_columns, path_rows) = arm_paths(&s.arms, &confidence);
+        let oracle_arms = OracleArms::new(s);
+        let oracle = s.oracle.as_ref().map(|o| oracle_view(o, s.factorial.as_ref(), &confidence));
+        let data_loop = s.data_loop.as_ref().map(|d| data_loop_view(d, s, &confidence));
+        let (path_columns, path_rows) = arm_paths(&s.arms, &confidence, oracle_arms);
         let channel_interaction = s.channel_interaction.as_ref().map(|c| channel_view(c, &confidence));
         let (sensitivity_charts, sensitivity_rows) = sensitivity(s);
         let control = s.factorial.as_ref().map_or("neither", |f| f.neither.as_str());
@@ -433,12 +562,13 @@ impl SimulationView {
             ],
             sizing: s.sizing.as_ref().map(|z| sizing_sentence(z, control)),
             confidence,
-            gmv_chart: gmv_chart(&s.arms),
+            gmv_chart: gmv_chart(&s.arms, oracle_arms),
             gmv_rows: s
                 .arms
                 .iter()
                 .map(|a| GmvRow {
                     name: a.name.clone(),
+                    ceiling: oracle_arms.ranks(&a.name),
                     gmv: format::sig(a.gmv_per_user.value),
                     interval: format::interval(a.gmv_per_user.lower, a.gmv_per_user.upper, format::sig),
                     se: se(&a.gmv_per_user, format::sig),
@@ -455,11 +585,14 @@ impl SimulationView {
                     .is_some_and(|f| [&f.uplift_a, &f.uplift_b, &f.uplift_a_b].iter().any(|u| u.cuped.is_some())),
             path_columns,
             path_rows,
-            arms: s.arms.iter().map(arm_row).collect(),
+            arms: s.arms.iter().map(|a| arm_row(a, oracle_arms)).collect(),
             comparisons: s.comparisons.iter().map(comparison_row).collect(),
             channel_interaction,
             factorial,
             planted: s.planted.as_ref().map(planted_view),
+            oracle,
+            oracle_arms: s.arms.iter().any(|a| oracle_arms.channel(&a.name).is_some()),
+            data_loop,
             worlds: s.worlds.as_ref().map(|w| worlds_view(w, control)),
             aa: s.aa.map(aa_view),
             sensitivity_charts,
@@ -483,28 +616,45 @@ impl SimulationView {
     }
 }
 
-fn gmv_chart(arms: &[ArmSummary]) -> Option<ChartView> {
+/// GMV per user by arm, a bar each; the oracle's ceiling arms in grey,
+/// marked as ceilings, so they read as bounds rather than competitors (and
+/// leave the engines' colours as they are without them).
+fn gmv_chart(arms: &[ArmSummary], oracle: OracleArms) -> Option<ChartView> {
     if arms.is_empty() {
         return None;
     }
-    let colours = Colours::new(arms.iter().map(|a| a.engine.as_str()));
+    let is_ceiling = |a: &ArmSummary| oracle.channel(&a.name).is_some();
+    let colours = Colours::new(arms.iter().filter(|a| !is_ceiling(a)).map(|a| a.engine.as_str()));
     let bars: Vec<Bar> = arms
         .iter()
-        .map(|a| Bar {
-            label: a.name.clone(),
-            value: a.gmv_per_user.value,
-            interval: Some((a.gmv_per_user.lower, a.gmv_per_user.upper)),
-            colour: colours.colour(&a.engine),
-            text: format::sig(a.gmv_per_user.value),
+        .map(|a| {
+            let ceiling = is_ceiling(a);
+            Bar {
+                label: a.name.clone(),
+                value: a.gmv_per_user.value,
+                interval: Some((a.gmv_per_user.lower, a.gmv_per_user.upper)),
+                colour: if ceiling { NEUTRAL } else { colours.colour(&a.engine) },
+                text: if ceiling {
+                    format!("{} (ceiling)", format::sig(a.gmv_per_user.value))
+                } else {
+                    format::sig(a.gmv_per_user.value)
+                },
+            }
         })
         .collect();
+    let mut caption =
+        "Whiskers: the paired-bootstrap confidence interval. Bars are coloured by the engine serving the arm."
+            .to_string();
+    if arms.iter().any(is_ceiling) {
+        caption.push_str(
+            " Grey bars marked (ceiling): the oracle's arms, which rank by expected GMV under the simulated user's true behaviour; \
+             ceilings, not competitors.",
+        );
+    }
     Some(ChartView {
         title: "GMV per user by arm".into(),
         svg: bar_chart("gmv", "GMV per user by arm (simulated)", "GMV per user over the horizon (simulated)", &bars),
-        caption: Some(
-            "Whiskers: the paired-bootstrap confidence interval. Bars are coloured by the engine serving the arm."
-                .into(),
-        ),
+        caption: Some(caption),
     })
 }
 
@@ -520,7 +670,7 @@ fn estimate_phrase(e: &Estimate, confidence: &str) -> String {
 
 /// The GMV-by-path table: a column per path any arm reports (in report
 /// order, unknown paths last), a row per arm; both empty when no arm has paths.
-fn arm_paths(arms: &[ArmSummary], confidence: &str) -> (Vec<PathColumn>, Vec<ArmPathsRow>) {
+fn arm_paths(arms: &[ArmSummary], confidence: &str, oracle: OracleArms) -> (Vec<PathColumn>, Vec<ArmPathsRow>) {
     let mut names: Vec<&str> = Vec::new();
     for p in arms.iter().flat_map(|a| &a.paths) {
         if !names.contains(&p.path.as_str()) {
@@ -572,6 +722,7 @@ fn arm_paths(arms: &[ArmSummary], confidence: &str) -> (Vec<PathColumn>, Vec<Arm
             let total: f64 = a.paths.iter().map(|p| p.gmv.value).sum();
             ArmPathsRow {
                 name: a.name.clone(),
+                ceiling: oracle.ranks(&a.name),
                 gmv: format::sig(gmv),
                 share: if a.paths.is_empty() { "—".into() } else { format::percent(total / gmv, 1) },
                 cells,
@@ -621,10 +772,11 @@ fn delta_paths(f: &Factorial) -> Option<DeltaPathsView> {
     })
 }
 
-fn arm_row(a: &ArmSummary) -> ArmRow {
+fn arm_row(a: &ArmSummary, oracle: OracleArms) -> ArmRow {
     let g = &a.guardrails;
     ArmRow {
         name: a.name.clone(),
+        ceiling: oracle.ranks(&a.name),
         engine: a.engine.clone(),
         channels: a.channels.clone(),
         coupling: match (a.personalised_search, a.query_aware_feed) {
@@ -750,6 +902,116 @@ fn planted_view(p: &PlantedControl) -> PlantedView {
         detected: p.detected,
         class: if p.detected { "good" } else { "bad" },
         statement: p.statement.clone(),
+    }
+}
+
+/// The oracle's ceilings: a row per channel with the factorial cell that
+/// captures part of it (by role when the results have no factorial).
+fn oracle_view(o: &OracleCeilings, f: Option<&Factorial>, confidence: &str) -> OracleView {
+    let name = |arm: Option<&String>, role: &str| arm.map_or_else(|| role.to_string(), String::clone);
+    let neither = name(f.map(|f| &f.neither), "neither");
+    let cells = [
+        (0, &o.search, name(f.map(|f| &f.a), "a"), "A: personalised search", &o.share_a),
+        (1, &o.feed, name(f.map(|f| &f.b), "b"), "B: query-aware feed", &o.share_b),
+        (2, &o.both, name(f.map(|f| &f.a_b), "a_b"), "A+B: both couplings", &o.share_a_b),
+    ];
+    let rows = cells
+        .into_iter()
+        .map(|(i, ceiling, cell, factor, share)| CeilingRow {
+            channel: ORACLE_ARMS[i].0,
+            arm: ORACLE_ARMS[i].1,
+            ceiling: EstimateText::new(Some(ceiling), format::signed, format::sig),
+            cell,
+            factor,
+            share: EstimateText::new(Some(share), unsigned_percent, unsigned_percent),
+        })
+        .collect();
+    let (reading, class) = reading(&o.interaction);
+    let explanation = match reading {
+        "above zero" => format!(
+            "Above zero: the {confidence} interval lies above zero: perfect search and a perfect feed together add \
+             more than each alone added up; at their best the channels feed each other."
+        ),
+        "below zero" => format!(
+            "Below zero: the {confidence} interval lies below zero: perfect search and a perfect feed together add less \
+             than each alone added up; at their best they partly close the same needs, so the headroom of each \
+             channel is not all there to take once the other ranks well."
+        ),
+        _ => format!(
+            "The {confidence} interval includes zero: no interaction between perfect channels is distinguishable at \
+             this precision (the experiment could only detect one of at least {} GMV per user, its MDE).",
+            o.interaction.mde.map_or_else(|| "—".to_string(), format::sig)
+        ),
+    };
+    OracleView {
+        neither,
+        rows,
+        search_arm: ORACLE_ARMS[0].1,
+        feed_arm: ORACLE_ARMS[1].1,
+        both_arm: ORACLE_ARMS[2].1,
+        interaction: EstimateText::new(Some(&o.interaction), format::signed, format::sig),
+        reading,
+        class,
+        explanation,
+    }
+}
+
+/// The data loop: the three Δ figures, the contribution's verdict in words
+/// (as Δ's), and each arm's rebuilds.
+fn data_loop_view(d: &DataLoopSummary, s: &SimulationSummary, confidence: &str) -> DataLoopView {
+    let looped = s.factorial.as_ref().map(|f| &f.interaction);
+    let (looped_reading, looped_class) = looped.map_or(("—", "neutral"), reading);
+    let (fixed_reading, fixed_class) = reading(&d.static_interaction);
+    let (contribution_reading, contribution_class) = reading(&d.contribution);
+    let explanation = match d.verdict.as_str() {
+        "super_additive" => format!(
+            "Super-additive: the {confidence} interval lies above zero: retraining on each arm's own traffic raises Δ; \
+             the coupled arms' engines learn from the demand the couplings create, and the interaction compounds."
+        ),
+        "sub_additive" => format!(
+            "Sub-additive: the {confidence} interval lies below zero: retraining on each arm's own traffic lowers Δ; \
+             what the engines learn from their own traffic erodes the couplings' interaction."
+        ),
+        "additive" => "Additive: the equivalence test (TOST) puts the contribution inside the margin: the loop leaves \
+                       Δ as it was, with no change larger than the margin."
+            .to_string(),
+        "inconclusive" => format!(
+            "Inconclusive: the {confidence} interval includes zero and is too wide to rule out a contribution as large \
+             as the margin; the experiment could only detect a contribution of at least {} GMV per user either way \
+             (its MDE). More users or replicates narrow it.",
+            d.contribution.mde.map_or_else(|| "?".to_string(), format::sig)
+        ),
+        _ => format!("The simulator's verdict at {confidence}."),
+    };
+    DataLoopView {
+        every: match d.retrain_days {
+            1 => "every simulated day".to_string(),
+            n => format!("every {n} simulated days"),
+        },
+        looped: EstimateText::new(looped, format::signed, format::sig),
+        looped_reading,
+        looped_class,
+        fixed: EstimateText::new(Some(&d.static_interaction), format::signed, format::sig),
+        fixed_reading,
+        fixed_class,
+        contribution: EstimateText::new(Some(&d.contribution), format::signed, format::sig),
+        contribution_reading,
+        contribution_class,
+        verdict: d.verdict.clone(),
+        verdict_class: verdict_class(&d.verdict),
+        statement: d.statement.clone(),
+        explanation,
+        replicates: s.replicates,
+        arms: d.arms.iter().map(loop_arm_row).collect(),
+    }
+}
+
+fn loop_arm_row(a: &LoopArm) -> LoopArmRow {
+    LoopArmRow {
+        arm: a.arm.clone(),
+        retrains: format::count(u64::from(a.retrains)),
+        seconds: format::seconds(a.seconds),
+        events: format::count(a.events as u64),
     }
 }
 
@@ -1062,6 +1324,7 @@ mod tests {
             cuped: None,
             gmv_per_session: None,
             paths,
+            budget_forgone: None,
             guardrails: Guardrails {
                 ctr: 0.0,
                 conversion: 0.0,
@@ -1078,7 +1341,7 @@ mod tests {
             arm("y", vec![path("feed_impulse", 10.0)]),
             arm("old", Vec::new()),
         ];
-        let (columns, rows) = arm_paths(&arms, "95%");
+        let (columns, rows) = arm_paths(&arms, "95%", OracleArms { reported: false });
         let names: Vec<&str> = columns.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(names, ["search_organic", "feed_impulse", "unplanned", "later"]);
         assert_eq!(columns[3].class, "path-other");
@@ -1088,7 +1351,22 @@ mod tests {
         assert_eq!((rows[0].share.as_str(), rows[0].bar.len()), ("100.0%", 3));
         assert_eq!(cells(&rows[2]), ["—"; 4]);
         assert_eq!((rows[2].share.as_str(), rows[2].bar.len()), ("—", 0));
-        assert!(arm_paths(&arms[2..], "95%").1.is_empty(), "no table when no arm has paths");
+        assert!(
+            arm_paths(&arms[2..], "95%", OracleArms { reported: false }).1.is_empty(),
+            "no table when no arm has paths"
+        );
+    }
+
+    #[test]
+    fn the_oracle_s_arms_are_its_three_names_in_results_that_report_its_ceilings() {
+        let oracle = OracleArms { reported: true };
+        assert_eq!(oracle.channel("oracle (search)"), Some("search"));
+        assert_eq!(oracle.ranks("oracle (feed)"), Some("the feed"));
+        assert_eq!(oracle.ranks("oracle (both)"), Some("both search and the feed"));
+        assert_eq!(oracle.channel("oracle"), None);
+        assert_eq!(oracle.channel("neither"), None);
+        // Without ceilings in the results, an arm so named is the scenario's own.
+        assert_eq!(OracleArms { reported: false }.channel("oracle (search)"), None);
     }
 
     #[test]
@@ -1152,6 +1430,8 @@ mod tests {
                 sizing: None,
                 channel_interaction: None,
                 planted: None,
+                oracle: None,
+                data_loop: None,
                 aa: None,
                 sensitivity: points,
                 sessions: 0,

@@ -1,8 +1,10 @@
-//! The coupling switches: off means the context cannot matter, on means it
-//! moves results in the documented direction.
+//! The coupling switches: each channel reads its own signals, and a switch
+//! adds exactly the other channel's. Off means the other channel's signals
+//! cannot matter; on means they move results in the documented direction;
+//! and neither switch ever changes the other channel's answers.
 
 use searchrec_datasets::{ItemId, UserId};
-use searchrec_engine::{Context, Engine, FeedRequest, SearchRequest};
+use searchrec_engine::{Context, Engine, FeedRequest, SearchRequest, Signals};
 use searchrec_hybrid::{Fusion, HybridConfig, HybridEngine};
 
 use crate::world::{LAMP_FAN, MUG_FAN, WORDS, arm, build, count_in, world};
@@ -10,6 +12,11 @@ use crate::world::{LAMP_FAN, MUG_FAN, WORDS, arm, build, count_in, world};
 /// Items of leaf 5 (mugs), the lamp fan's non-taste.
 fn mugs(n: usize) -> Vec<ItemId> {
     (0..n as u32).map(|i| ItemId(5 + 12 * (i + 3))).collect()
+}
+
+/// Items of leaf 1 (kettles), nobody's taste among the fixed users.
+fn kettles(n: usize) -> Vec<ItemId> {
+    (0..n as u32).map(|i| ItemId(1 + 12 * i)).collect()
 }
 
 fn search(engine: &HybridEngine, query: &str, user: Option<u32>, context: Context<'_>) -> Vec<searchrec_engine::Hit> {
@@ -21,6 +28,9 @@ fn feed(engine: &HybridEngine, user: u32, k: usize, context: Context<'_>) -> Vec
     engine.recommend(&FeedRequest { user: UserId(user), k, context }).expect("feed answers")
 }
 
+const USERS: [u32; 4] = [LAMP_FAN, MUG_FAN, 150, 299];
+const QUERIES: [&str; 4] = ["desk", "kettle", "leaf 3", "home classic"];
+
 #[test]
 fn capabilities_report_the_switches() {
     for (a, b) in [(false, false), (false, true), (true, false), (true, true)] {
@@ -30,41 +40,118 @@ fn capabilities_report_the_switches() {
     }
 }
 
+/// Signals on both channels, different enough that reading them shows.
+struct Busy {
+    queries: Vec<String>,
+    shown: Vec<Vec<ItemId>>,
+    mugs: Vec<ItemId>,
+    bought: Vec<ItemId>,
+}
+
+impl Busy {
+    fn new() -> Busy {
+        Busy {
+            queries: vec!["kettle".to_string(), "tent".to_string()],
+            shown: vec![kettles(10), mugs(10)],
+            mugs: mugs(8),
+            bought: vec![ItemId(7)],
+        }
+    }
+
+    fn search(&self) -> Signals<'_> {
+        Signals { queries: &self.queries, shown: &self.shown, clicks: &self.mugs, purchases: &self.bought }
+    }
+
+    fn feed(&self) -> Signals<'_> {
+        Signals { queries: &[], shown: &self.shown[1..], clicks: &self.mugs[..4], purchases: &self.bought }
+    }
+}
+
 #[test]
-fn a_switched_off_side_gives_identical_results_with_or_without_context() {
-    let queries = vec!["kettle".to_string(), "tent".to_string()];
-    let clicks = mugs(8);
-    let bought = [ItemId(7)];
-    let context = Context { recent_queries: &queries, recent_clicks: &clicks, recent_purchases: &bought };
-    for (a, b) in [(false, false), (false, true), (true, false), (true, true)] {
-        let engine = arm(a, b);
-        for user in [LAMP_FAN, MUG_FAN, 150, 299] {
-            if !a {
-                for query in ["desk", "kettle", "leaf 3", "home classic"] {
-                    let anonymous = search(engine, query, None, Context::default());
-                    assert_eq!(search(engine, query, Some(user), context), anonymous, "A off, {query:?}, user {user}");
-                    assert_eq!(anonymous, engine.shelf().search(&SearchRequest::new(query, 10)).unwrap());
-                }
+fn switching_a_changes_no_feed_answer_and_switching_b_no_search_answer() {
+    let busy = Busy::new();
+    let contexts = [Context::default(), Context { search: busy.search(), feed: busy.feed() }];
+    for context in contexts {
+        for user in USERS {
+            for b in [false, true] {
+                let (a_off, a_on) = (arm(false, b), arm(true, b));
+                assert_eq!(feed(a_off, user, 20, context), feed(a_on, user, 20, context), "A moved the feed, B {b}");
             }
-            if !b {
-                let plain = feed(engine, user, 20, Context::default());
-                assert_eq!(feed(engine, user, 20, context), plain, "B off, user {user}");
+            for a in [false, true] {
+                let (b_off, b_on) = (arm(a, false), arm(a, true));
+                for query in QUERIES {
+                    assert_eq!(
+                        search(b_off, query, Some(user), context),
+                        search(b_on, query, Some(user), context),
+                        "B moved search {query:?}, A {a}"
+                    );
+                }
             }
         }
     }
 }
 
 #[test]
-fn a_switched_on_side_reads_the_context() {
-    let queries = vec!["kettle".to_string()];
-    let clicks = mugs(8);
-    let context = Context { recent_queries: &queries, recent_clicks: &clicks, recent_purchases: &[] };
+fn an_uncoupled_channel_never_reads_the_other_channels_signals() {
+    let busy = Busy::new();
+    let own_search = Context { search: busy.search(), ..Context::default() };
+    let own_feed = Context { feed: busy.feed(), ..Context::default() };
+    let both = Context { search: busy.search(), feed: busy.feed() };
+    for (a, b) in [(false, false), (false, true), (true, false), (true, true)] {
+        let engine = arm(a, b);
+        for user in USERS {
+            if !a {
+                for query in QUERIES {
+                    assert_eq!(search(engine, query, Some(user), both), search(engine, query, Some(user), own_search));
+                }
+            }
+            if !b {
+                assert_eq!(feed(engine, user, 20, both), feed(engine, user, 20, own_feed), "B off, user {user}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_coupling_reads_the_other_channels_signals() {
+    let busy = Busy::new();
+    let both = Context { search: busy.search(), feed: busy.feed() };
+    let own_search = Context { search: busy.search(), ..Context::default() };
+    let own_feed = Context { feed: busy.feed(), ..Context::default() };
     let engine = arm(true, true);
-    assert_ne!(
-        search(engine, "desk", Some(LAMP_FAN), context),
-        search(engine, "desk", Some(LAMP_FAN), Context::default())
-    );
-    assert_ne!(feed(engine, LAMP_FAN, 20, context), feed(engine, LAMP_FAN, 20, Context::default()));
+    assert_ne!(search(engine, "desk", Some(LAMP_FAN), both), search(engine, "desk", Some(LAMP_FAN), own_search));
+    assert_ne!(feed(engine, LAMP_FAN, 20, both), feed(engine, LAMP_FAN, 20, own_feed));
+}
+
+#[test]
+fn each_channel_reads_its_own_signals_without_any_coupling() {
+    let engine = arm(false, false);
+    let clicks = mugs(10);
+    let own = Context { search: Signals { clicks: &clicks, ..Signals::default() }, ..Context::default() };
+    let before = search(engine, "desk", Some(LAMP_FAN), Context::default());
+    let after = search(engine, "desk", Some(LAMP_FAN), own);
+    assert!(count_in(&after, 5) > count_in(&before, 5), "{before:?}\n{after:?}");
+
+    let own = Context { feed: Signals { clicks: &clicks, ..Signals::default() }, ..Context::default() };
+    let before = feed(engine, LAMP_FAN, 20, Context::default());
+    let after = feed(engine, LAMP_FAN, 20, own);
+    assert!(count_in(&after, 5) > count_in(&before, 5), "{before:?}\n{after:?}");
+}
+
+#[test]
+fn the_feed_refreshes_past_its_recent_lists() {
+    let engine = arm(false, false);
+    let first: Vec<ItemId> = feed(engine, LAMP_FAN, 20, Context::default()).iter().map(|h| h.item).collect();
+    let shown = vec![first.clone()];
+    let context = Context { feed: Signals { shown: &shown, ..Signals::default() }, ..Context::default() };
+    let second = feed(engine, LAMP_FAN, 20, context);
+    assert_eq!(second.len(), 20);
+    assert!(second.iter().all(|h| !first.contains(&h.item)), "{first:?}\n{second:?}");
+    // Lists older than `refresh_sessions` are shown again.
+    let refresh = HybridConfig::default().interest.feed.refresh_sessions;
+    let old: Vec<Vec<ItemId>> = std::iter::once(first.clone()).chain((0..refresh).map(|_| Vec::new())).collect();
+    let context = Context { feed: Signals { shown: &old, ..Signals::default() }, ..Context::default() };
+    assert_eq!(feed(engine, LAMP_FAN, 20, context), feed(engine, LAMP_FAN, 20, Context::default()));
 }
 
 #[test]
@@ -107,21 +194,20 @@ fn rerank_only_reorders_what_the_query_matched() {
 }
 
 #[test]
-fn feed_clicks_in_a_search_context_pull_search_towards_them() {
+fn feed_signals_in_search_pull_it_towards_them() {
     let engine = arm(true, false);
     let clicks = mugs(10);
-    let context = Context { recent_clicks: &clicks, ..Context::default() };
+    let context = Context { feed: Signals { clicks: &clicks, ..Signals::default() }, ..Context::default() };
     let before = search(engine, "desk", Some(LAMP_FAN), Context::default());
     let after = search(engine, "desk", Some(LAMP_FAN), context);
-    eprintln!("mugs before {} after {}", count_in(&before, 5), count_in(&after, 5));
     assert!(count_in(&after, 5) > count_in(&before, 5), "{before:?}\n{after:?}");
 }
 
 #[test]
-fn an_anonymous_personalised_search_is_the_shelf_ranking() {
+fn an_anonymous_search_is_the_shelf_ranking() {
     let engine = arm(true, true);
     let clicks = mugs(3);
-    let context = Context { recent_clicks: &clicks, ..Context::default() };
+    let context = Context { feed: Signals { clicks: &clicks, ..Signals::default() }, ..Context::default() };
     for query in ["desk", "kettle", "leaf 3"] {
         let shelf = engine.shelf().search(&SearchRequest::new(query, 10)).unwrap();
         assert_eq!(search(engine, query, None, context), shelf, "{query:?}");
@@ -129,26 +215,39 @@ fn an_anonymous_personalised_search_is_the_shelf_ranking() {
 }
 
 #[test]
-fn query_aware_feed_follows_recent_queries() {
+fn query_aware_feed_follows_the_search_results_the_user_saw() {
     let engine = arm(false, true);
     let plain = feed(engine, LAMP_FAN, 20, Context::default());
-    let kettles = vec![WORDS[1].to_string()];
-    let after = feed(engine, LAMP_FAN, 20, Context { recent_queries: &kettles, ..Context::default() });
-    eprintln!("kettles before {} after {}", count_in(&plain, 1), count_in(&after, 1));
+    let seen = vec![kettles(10)];
+    let queries = vec!["something typed".to_string()];
+    let search = Signals { queries: &queries, shown: &seen, ..Signals::default() };
+    let after = feed(engine, LAMP_FAN, 20, Context { search, ..Context::default() });
+    assert!(count_in(&after, 1) > count_in(&plain, 1), "{plain:?}\n{after:?}");
+}
+
+#[test]
+fn query_aware_feed_follows_recent_queries_sent_without_lists() {
+    let engine = arm(false, true);
+    let plain = feed(engine, LAMP_FAN, 20, Context::default());
+    let kettle_queries = vec![WORDS[1].to_string()];
+    let context = Context { search: Signals { queries: &kettle_queries, ..Signals::default() }, ..Context::default() };
+    let after = feed(engine, LAMP_FAN, 20, context);
     assert!(count_in(&after, 1) > count_in(&plain, 1), "{plain:?}\n{after:?}");
     // Queries that find nothing, or are blank, carry no intent: the feed stays put.
     let nothing = vec!["zzzz".to_string(), "   ".to_string()];
-    assert_eq!(feed(engine, LAMP_FAN, 20, Context { recent_queries: &nothing, ..Context::default() }), plain);
+    let context = Context { search: Signals { queries: &nothing, ..Signals::default() }, ..Context::default() };
+    assert_eq!(feed(engine, LAMP_FAN, 20, context), plain);
 }
 
 #[test]
 fn query_aware_feed_still_leaves_out_purchases() {
     let engine = arm(false, true);
-    let kettles = vec![WORDS[1].to_string()];
-    let shown = feed(engine, LAMP_FAN, 20, Context { recent_queries: &kettles, ..Context::default() });
+    let seen = vec![kettles(10)];
+    let search = Signals { shown: &seen, ..Signals::default() };
+    let shown = feed(engine, LAMP_FAN, 20, Context { search, ..Context::default() });
     let bought = [shown[0].item, shown[1].item];
-    let context = Context { recent_queries: &kettles, recent_purchases: &bought, ..Context::default() };
-    let after = feed(engine, LAMP_FAN, 20, context);
+    let search = Signals { shown: &seen, purchases: &bought, ..Signals::default() };
+    let after = feed(engine, LAMP_FAN, 20, Context { search, ..Context::default() });
     assert!(after.iter().all(|h| !bought.contains(&h.item)), "{after:?}");
     assert_eq!(after.len(), 20);
 }

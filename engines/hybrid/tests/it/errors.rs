@@ -2,7 +2,9 @@
 //! panics.
 
 use searchrec_datasets::{ItemId, UserId};
-use searchrec_engine::{Context, Engine, EngineError, EngineFactory, EngineSpec, FeedRequest, Registry, SearchRequest};
+use searchrec_engine::{
+    Context, Engine, EngineError, EngineFactory, EngineSpec, FeedRequest, Registry, SearchRequest, Signals,
+};
 use searchrec_hybrid::HybridFactory;
 
 use crate::world::{arm, world};
@@ -27,9 +29,15 @@ fn an_unknown_user_gets_the_interest_engines_error_whatever_the_switches() {
 #[test]
 fn an_unknown_context_item_matters_only_when_the_context_is_read() {
     let clicks = [ItemId(1_000_000)];
-    let context = Context { recent_clicks: &clicks, ..Context::default() };
+    // The other channel's signals: read only by a coupled engine.
+    let context = Context {
+        search: Signals { clicks: &clicks, ..Signals::default() },
+        feed: Signals { clicks: &clicks, ..Signals::default() },
+    };
+    let feed =
+        FeedRequest { context: Context { feed: Signals::default(), ..context }, ..FeedRequest::new(UserId(0), 5) };
+    let context = Context { search: Signals::default(), ..context };
     let search = SearchRequest { user: Some(UserId(0)), context, ..SearchRequest::new("desk", 5) };
-    let feed = FeedRequest { context, ..FeedRequest::new(UserId(0), 5) };
     let coupled = arm(true, true);
     assert!(matches!(coupled.search(&search), Err(EngineError::InvalidRequest { .. })));
     assert!(matches!(coupled.recommend(&feed), Err(EngineError::InvalidRequest { .. })));

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use searchrec_datasets::{ItemId, UserId};
-use searchrec_engine::{Context, Engine, EngineFactory, FeedRequest, Registry, SearchRequest};
+use searchrec_engine::{Context, Engine, EngineFactory, FeedRequest, Registry, SearchRequest, Signals};
 use searchrec_hybrid::{Fusion, HybridConfig, HybridFactory, HybridIndex};
 
 use crate::world::{WORDS, build, world};
@@ -30,7 +30,8 @@ fn variants() -> Vec<HybridConfig> {
 }
 
 fn requests<'a>(queries: &'a [String], clicks: &'a [ItemId]) -> (Vec<SearchRequest<'a>>, Vec<FeedRequest<'a>>) {
-    let context = Context { recent_queries: queries, recent_clicks: clicks, recent_purchases: &[] };
+    let signals = Signals { queries, clicks, ..Signals::default() };
+    let context = Context { search: signals, feed: Signals { queries: &[], ..signals } };
     let searches = (0..24u32)
         .map(|u| SearchRequest {
             query: WORDS[u as usize % WORDS.len()],

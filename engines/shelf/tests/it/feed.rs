@@ -1,7 +1,7 @@
 //! The popularity feed: sales, then rating, then id; the same for everyone.
 
 use searchrec_datasets::{ItemId, UserId};
-use searchrec_engine::{Context, Engine, EngineError, FeedRequest};
+use searchrec_engine::{Context, Engine, EngineError, FeedRequest, Signals};
 use searchrec_shelf::ShelfConfig;
 
 use crate::fixture::{Listing, build, catalog, ids};
@@ -33,7 +33,8 @@ fn feed_is_the_same_for_every_user_and_context() {
     let plain = engine.recommend(&FeedRequest::new(UserId(0), 10)).unwrap();
     let queries = ["red mug".to_string()];
     let clicks = [ItemId(4)];
-    let context = Context { recent_queries: &queries, recent_clicks: &clicks, recent_purchases: &clicks };
+    let signals = Signals { queries: &queries, clicks: &clicks, purchases: &clicks, ..Signals::default() };
+    let context = Context { search: signals, feed: signals };
     for user in [UserId(1), UserId(2)] {
         assert_eq!(engine.recommend(&FeedRequest { user, k: 10, context }).unwrap(), plain);
     }
