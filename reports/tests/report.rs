@@ -612,11 +612,11 @@ fn the_oracle_s_ceilings_are_shown_with_the_share_each_cell_captures() {
         // (the factorial's arm for A, B and A+B), and the share of the ceiling it captures with its interval.
         "<tr><td class=\"nowrap\" title=\"arm oracle (search)\">search</td><td class=\"num\">+9.60</td>\
          <td class=\"num\">[+8.80, +10.4]</td><td class=\"num\">0.408</td><td class=\"num\">1.14</td>\
-         <td><span class=\"mono\">a</span> <span class=\"muted\">(A: personalised search)</span></td>\
+         <td><span class=\"mono\">a</span> <span class=\"muted\">(A: feed signals in search)</span></td>\
          <td class=\"num\" title=\"SE 4.6%, MDE 12.9%\">29.2%</td><td class=\"num\">[20.2%, 38.2%]</td></tr>",
         "<tr><td class=\"nowrap\" title=\"arm oracle (feed)\">feed</td><td class=\"num\">+7.70</td>\
          <td class=\"num\">[+7.00, +8.40]</td><td class=\"num\">0.357</td><td class=\"num\">1.00</td>\
-         <td><span class=\"mono\">b</span> <span class=\"muted\">(B: query-aware feed)</span></td>\
+         <td><span class=\"mono\">b</span> <span class=\"muted\">(B: search signals in the feed)</span></td>\
          <td class=\"num\" title=\"SE 5.6%, MDE 15.7%\">24.7%</td><td class=\"num\">[13.7%, 35.7%]</td></tr>",
         "<tr><td class=\"nowrap\" title=\"arm oracle (both)\">both</td><td class=\"num\">+15.8</td>\
          <td class=\"num\">[+14.8, +16.8]</td><td class=\"num\">0.510</td><td class=\"num\">1.43</td>\
@@ -654,9 +654,9 @@ fn the_oracle_s_ceilings_are_shown_with_the_share_each_cell_captures() {
     s.factorial.as_mut().unwrap().b = "feed_coupled".into();
     let html = render_html(&r).unwrap();
     assert!(html.contains("search</td><td class=\"num\">+12.3</td>"));
-    assert!(
-        html.contains("<span class=\"mono\">feed_coupled</span> <span class=\"muted\">(B: query-aware feed)</span>")
-    );
+    assert!(html.contains(
+        "<span class=\"mono\">feed_coupled</span> <span class=\"muted\">(B: search signals in the feed)</span>"
+    ));
     assert!(html.contains("<td class=\"num\" title=\"SE —, MDE —\">50.0%</td><td class=\"num\">[25.0%, 75.0%]</td>"));
     assert!(html.contains("<div class=\"verdict oracle neutral\">"));
     assert!(html.contains("<strong class=\"word\">spans zero</strong>"));

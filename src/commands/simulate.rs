@@ -69,7 +69,10 @@ pub fn print_simulation(s: &SimulationSummary) {
         let uplift = |what: &str, u: &searchrec_harness::simulate::Uplift| {
             println!("  {what:<28} {}  ({} relative)", estimate(&u.absolute), percent(&u.relative));
         };
-        println!("2×2 coupling factorial (A: personalised search, B: query-aware feed), uplift over `{}`:", f.neither);
+        println!(
+            "2×2 coupling factorial (A: the feed's signals in search, B: search's signals in the feed), uplift over `{}`:",
+            f.neither
+        );
         uplift("A", &f.uplift_a);
         uplift("B", &f.uplift_b);
         uplift("A+B", &f.uplift_a_b);

@@ -911,8 +911,8 @@ fn oracle_view(o: &OracleCeilings, f: Option<&Factorial>, confidence: &str) -> O
     let name = |arm: Option<&String>, role: &str| arm.map_or_else(|| role.to_string(), String::clone);
     let neither = name(f.map(|f| &f.neither), "neither");
     let cells = [
-        (0, &o.search, name(f.map(|f| &f.a), "a"), "A: personalised search", &o.share_a),
-        (1, &o.feed, name(f.map(|f| &f.b), "b"), "B: query-aware feed", &o.share_b),
+        (0, &o.search, name(f.map(|f| &f.a), "a"), "A: feed signals in search", &o.share_a),
+        (1, &o.feed, name(f.map(|f| &f.b), "b"), "B: search signals in the feed", &o.share_b),
         (2, &o.both, name(f.map(|f| &f.a_b), "a_b"), "A+B: both couplings", &o.share_a_b),
     ];
     let rows = cells
@@ -1092,8 +1092,8 @@ fn factorial_view(s: &SimulationSummary, f: &Factorial, confidence: &str) -> Fac
         chart,
         missing,
         uplifts: vec![
-            uplift_row("A: personalised search".into(), &f.a, &f.neither, &f.uplift_a),
-            uplift_row("B: query-aware feed".into(), &f.b, &f.neither, &f.uplift_b),
+            uplift_row("A: feed signals in search".into(), &f.a, &f.neither, &f.uplift_a),
+            uplift_row("B: search signals in the feed".into(), &f.b, &f.neither, &f.uplift_b),
             uplift_row("A+B: both couplings".into(), &f.a_b, &f.neither, &f.uplift_a_b),
         ],
         delta: format::signed(i.value),
