@@ -63,7 +63,9 @@ pub(crate) fn run_looped(
     let (users, every) = (plan.users, plan.settings.retrain_days.max(1));
     let logged = Period { log: true, ..*period };
     let mut journeys: Vec<Journey> = users.iter().map(|&u| life.begin(u, &logged)).collect();
-    let mut shadows: Option<Vec<Journey>> = lane.shadow.map(|_| users.iter().map(|&u| life.begin(u, period)).collect());
+    // The shadow's totals are all the experiment reads of it, as in a run without the loop.
+    let quiet = Period { detail: false, ..*period };
+    let mut shadows: Option<Vec<Journey>> = lane.shadow.map(|_| users.iter().map(|&u| life.begin(u, &quiet)).collect());
     let mut log = SimulatedLog::after(life.world());
     let mut owned: Option<Box<dyn Engine>> = None;
     let mut day = 0;
@@ -74,7 +76,7 @@ pub(crate) fn run_looped(
         journeys.par_iter_mut().try_for_each(|j| life.advance(j, &arm, &logged, until))?;
         if let (Some(shadow), Some(journeys)) = (lane.shadow, shadows.as_mut()) {
             let shadow = Arm { engine, ..shadow.clone() };
-            journeys.par_iter_mut().try_for_each(|j| life.advance(j, &shadow, period, until))?;
+            journeys.par_iter_mut().try_for_each(|j| life.advance(j, &shadow, &quiet, until))?;
         }
         if until < period.days {
             journeys.iter_mut().for_each(|j| log.append(j));
