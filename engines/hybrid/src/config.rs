@@ -22,7 +22,9 @@ pub enum Fusion {
     Zscore,
     /// Personalised rerank: the top `rerank_depth` shelf hits, re-scored by
     /// `(1 − β) · minmax(shelf score) + β · minmax(⟨user vector, item vector⟩)`
-    /// with `β = personalisation`. Never shows an item the query did not match.
+    /// with `β = personalisation`, plus `γ · minmax(closeness)` to recently
+    /// clicked items when `revisit_weight` γ > 0. Never shows an item the
+    /// query did not match.
     Rerank,
 }
 
@@ -57,8 +59,9 @@ pub enum Fusion {
 /// interest model's user factor mixed (by `interest.feed.context_weight`)
 /// with search's own recent clicks and purchases — and, with coupling A
 /// (`personalised_search`), the feed's recent clicks and purchases too;
-/// `fusion` blends it with the shelf ranking. Without a user, search is the
-/// shelf ranking alone.
+/// `fusion` blends it with the shelf ranking; with `revisit_weight` > 0 the
+/// rerank also reads the same clicks item by item (closeness to each).
+/// Without a user, search is the shelf ranking alone.
 ///
 /// **Feed**: the interest feed from the user factor mixed with the feed's
 /// own recent clicks and purchases, leaving out what the user bought and
@@ -103,6 +106,16 @@ pub struct HybridConfig {
     pub rerank_depth: usize,
     /// `β`, the share of the user's affinity in `rerank`, in [0, 1] (default 0.3).
     pub personalisation: f64,
+    /// `γ`, the weight in `rerank` of each candidate's closeness to an item
+    /// the user recently clicked on a channel search reads: its best cosine
+    /// to such an item in the interest model's factor space, min-max
+    /// normalised, added as `+ γ · minmax(closeness)`; in [0, 10] (default 0:
+    /// off). It is the item-level reading of the same signals the taste
+    /// vector mixes in as one direction: a click on a pan says *which* pan
+    /// (its style), which a direction averaged over every click loses. With
+    /// coupling A the feed's clicks count, so what the user dwelt on in the
+    /// feed comes back first when they search for its product type.
+    pub revisit_weight: f64,
     /// Coupling A, feed → search: search's personalisation reads the feed's
     /// recent clicks and purchases besides its own (default true).
     pub personalised_search: bool,
@@ -141,6 +154,7 @@ impl Default for HybridConfig {
             candidate_depth: 100,
             rerank_depth: 100,
             personalisation: 0.3,
+            revisit_weight: 0.0,
             personalised_search: true,
             query_aware_feed: true,
             query_weight: 0.5,
@@ -217,6 +231,9 @@ impl HybridConfig {
             if !(0.0..=1.0).contains(&value) {
                 return Err(error(field, format!("must be in [0, 1], got {value}")));
             }
+        }
+        if !(0.0..=10.0).contains(&self.revisit_weight) {
+            return Err(error("revisit_weight", format!("must be in [0, 10], got {}", self.revisit_weight)));
         }
         Ok(())
     }
@@ -297,7 +314,9 @@ mod tests {
             (HybridConfig { rerank_depth: 0, ..base.clone() }, "rerank_depth"),
             (HybridConfig { query_items: 0, ..base.clone() }, "query_items"),
             (HybridConfig { personalisation: 1.5, ..base.clone() }, "personalisation"),
-            (HybridConfig { query_weight: f64::NAN, ..base }, "query_weight"),
+            (HybridConfig { query_weight: f64::NAN, ..base.clone() }, "query_weight"),
+            (HybridConfig { revisit_weight: -0.5, ..base.clone() }, "revisit_weight"),
+            (HybridConfig { revisit_weight: f64::NAN, ..base }, "revisit_weight"),
         ];
         for (config, field) in cases {
             assert_eq!(field_of(&config), field, "{config:?}");

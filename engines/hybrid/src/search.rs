@@ -4,7 +4,7 @@
 
 use searchrec_datasets::UserId;
 use searchrec_engine::{Context, Engine, Hit, Result, SearchRequest, Signals};
-use searchrec_vectors::dot;
+use searchrec_vectors::{dot, normalized};
 
 use crate::config::Fusion;
 use crate::engine::HybridEngine;
@@ -46,10 +46,15 @@ impl HybridEngine {
                 let candidates = self.lexical(request.query, self.depth(config.rerank_depth, request.k))?;
                 let affinity = self.affinity(&taste, &candidates)?;
                 let beta = config.personalisation;
-                linear(
-                    &[Weighted { hits: &candidates, weight: 1.0 - beta }, Weighted { hits: &affinity, weight: beta }],
-                    Normalisation::MinMax,
-                )
+                let mut lists = vec![
+                    Weighted { hits: &candidates, weight: 1.0 - beta },
+                    Weighted { hits: &affinity, weight: beta },
+                ];
+                let closeness = self.closeness(signals, &candidates)?;
+                if let Some(closeness) = &closeness {
+                    lists.push(Weighted { hits: closeness, weight: config.revisit_weight });
+                }
+                linear(&lists, Normalisation::MinMax)
             }
             Fusion::Rrf => self.blend(request, &taste, |lists| reciprocal_rank(lists, config.rrf_k))?,
             Fusion::Minmax => self.blend(request, &taste, |lists| linear(lists, Normalisation::MinMax))?,
@@ -76,6 +81,32 @@ impl HybridEngine {
             Weighted { hits: &lexical, weight: self.config.shelf_weight },
             Weighted { hits: &recall, weight: self.config.interest_weight },
         ]))
+    }
+
+    /// Each candidate's best cosine, in the interest model's factor space, to
+    /// an item clicked in `signals` (see `HybridConfig::revisit_weight`).
+    /// `None` when the weight is 0 or nothing was clicked, so the rerank is
+    /// then exactly the two-list one.
+    fn closeness(&self, signals: &[Signals<'_>], candidates: &[Hit]) -> Result<Option<Vec<Hit>>> {
+        if self.config.revisit_weight <= 0.0 {
+            return Ok(None);
+        }
+        let factors = &self.interest.model().embeddings().items;
+        let mut clicked = Vec::new();
+        for item in signals.iter().flat_map(|s| s.clicks) {
+            if let Some(unit) = normalized(self.row(factors, *item)?) {
+                clicked.push(unit);
+            }
+        }
+        if clicked.is_empty() {
+            return Ok(None);
+        }
+        let scored = candidates.iter().map(|hit| {
+            let unit = normalized(self.row(factors, hit.item)?);
+            let best = unit.map_or(0.0, |u| clicked.iter().map(|c| dot(&u, c)).fold(f32::MIN, f32::max));
+            Ok(Hit { item: hit.item, score: best })
+        });
+        Ok(Some(scored.collect::<Result<Vec<Hit>>>()?))
     }
 
     /// `⟨taste, item⟩` for each candidate, in the interest index's space:

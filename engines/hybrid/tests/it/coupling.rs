@@ -7,7 +7,7 @@ use searchrec_datasets::{ItemId, UserId};
 use searchrec_engine::{Context, Engine, FeedRequest, SearchRequest, Signals};
 use searchrec_hybrid::{Fusion, HybridConfig, HybridEngine};
 
-use crate::world::{LAMP_FAN, MUG_FAN, WORDS, arm, build, count_in, world};
+use crate::world::{LAMP_FAN, MUG_FAN, WORDS, arm, build, count_in, revisiting_arm, world};
 
 /// Items of leaf 5 (mugs), the lamp fan's non-taste.
 fn mugs(n: usize) -> Vec<ItemId> {
@@ -67,11 +67,14 @@ impl Busy {
     }
 }
 
+/// How the tests name an arm builder.
+type Arm = fn(bool, bool) -> &'static HybridEngine;
+
 #[test]
 fn switching_a_changes_no_feed_answer_and_switching_b_no_search_answer() {
     let busy = Busy::new();
     let contexts = [Context::default(), Context { search: busy.search(), feed: busy.feed() }];
-    for context in contexts {
+    for (context, arm) in contexts.into_iter().flat_map(|c| [(c, arm as Arm), (c, revisiting_arm)]) {
         for user in USERS {
             for b in [false, true] {
                 let (a_off, a_on) = (arm(false, b), arm(true, b));
@@ -97,8 +100,8 @@ fn an_uncoupled_channel_never_reads_the_other_channels_signals() {
     let own_search = Context { search: busy.search(), ..Context::default() };
     let own_feed = Context { feed: busy.feed(), ..Context::default() };
     let both = Context { search: busy.search(), feed: busy.feed() };
-    for (a, b) in [(false, false), (false, true), (true, false), (true, true)] {
-        let engine = arm(a, b);
+    let cells = [(false, false), (false, true), (true, false), (true, true)];
+    for (engine, (a, b)) in cells.into_iter().flat_map(|c| [(arm(c.0, c.1), c), (revisiting_arm(c.0, c.1), c)]) {
         for user in USERS {
             if !a {
                 for query in QUERIES {
@@ -191,6 +194,26 @@ fn rerank_only_reorders_what_the_query_matched() {
             assert!(lexical.contains(&hit.item), "user {user}: {hit:?} was not a shelf candidate");
         }
     }
+}
+
+/// The 1-based rank of each of `items` in `hits`, `hits.len() + 1` when absent.
+fn rank_sum(hits: &[searchrec_engine::Hit], items: &[ItemId]) -> usize {
+    items.iter().map(|i| hits.iter().position(|h| h.item == *i).map_or(hits.len() + 1, |p| p + 1)).sum()
+}
+
+#[test]
+fn revisiting_brings_back_what_the_user_clicked_in_the_feed() {
+    // Two mugs the lexical ranking puts below the top 10 for the mug fan.
+    let plain = search(arm(true, false), "mug", Some(MUG_FAN), Context::default());
+    let clicked: Vec<ItemId> = mugs(25).into_iter().filter(|m| plain.iter().all(|h| h.item != *m)).take(2).collect();
+    assert_eq!(clicked.len(), 2, "the fixture has mugs below the top 10: {plain:?}");
+    let context = Context { feed: Signals { clicks: &clicked, ..Signals::default() }, ..Context::default() };
+    let by_direction = search(arm(true, false), "mug", Some(MUG_FAN), context);
+    let by_item = search(revisiting_arm(true, false), "mug", Some(MUG_FAN), context);
+    assert!(rank_sum(&by_item, &clicked) < rank_sum(&by_direction, &clicked), "{by_direction:?}\n{by_item:?}");
+    // Without A the feed's clicks are not search's to read, item by item or not.
+    let uncoupled = search(revisiting_arm(false, false), "mug", Some(MUG_FAN), context);
+    assert_eq!(uncoupled, search(revisiting_arm(false, false), "mug", Some(MUG_FAN), Context::default()));
 }
 
 #[test]

@@ -57,3 +57,17 @@ pub fn arm(a: bool, b: bool) -> &'static HybridEngine {
     ARMS[usize::from(a) * 2 + usize::from(b)]
         .get_or_init(|| build(&HybridConfig { personalised_search: a, query_aware_feed: b, ..HybridConfig::default() }))
 }
+
+/// [`arm`] with search's rerank also reading clicks item by item
+/// (`revisit_weight` 1), built once.
+pub fn revisiting_arm(a: bool, b: bool) -> &'static HybridEngine {
+    static ARMS: [OnceLock<HybridEngine>; 4] = [const { OnceLock::new() }; 4];
+    ARMS[usize::from(a) * 2 + usize::from(b)].get_or_init(|| {
+        build(&HybridConfig {
+            personalised_search: a,
+            query_aware_feed: b,
+            revisit_weight: 1.0,
+            ..HybridConfig::default()
+        })
+    })
+}
