@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use searchrec_harness::scenario::MAX_THREADS;
 
 /// Benchmark and evaluation harness for e-commerce search and recommendation.
 #[derive(Debug, Parser)]
 #[command(name = "searchrec", version, about)]
 pub struct Cli {
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, global = true)]
+    /// Worker threads, 1 to 1024 (default: one per core). Results do not depend on it.
+    #[arg(long, global = true, value_parser = parse_threads, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// No progress bars; only results and errors.
     #[arg(long, short, global = true)]
@@ -66,18 +67,22 @@ pub enum Command {
     },
     /// Compare two runs metric by metric; exit non-zero when a deterministic metric regresses.
     Compare(CompareArgs),
-    /// Every ANN backend on one seeded clustered vector set: recall@k vs QPS (ann-benchmarks' terms).
+    /// Every ANN backend on one seeded clustered vector set, or on SIFT/GIST fvecs or an ann-benchmarks HDF5 file
+    /// (scenarios/real/ann-*.toml): recall@k against the file's ground truth vs QPS (ann-benchmarks' terms).
     AnnBench(AnnBenchArgs),
 }
 
 /// Arguments of `ann-bench`.
 #[derive(Debug, Args)]
 pub struct AnnBenchArgs {
-    /// The ANN benchmark scenario (TOML), e.g. scenarios/ann/clustered-200k.toml; without one, the default recipe
-    /// (200,000 × 64, 400 clusters, σ 0.35, 2,000 queries, M 16, ef_construction 200).
+    /// The ANN benchmark scenario (TOML), e.g. scenarios/ann/clustered-200k.toml or
+    /// scenarios/real/ann-sift1m.toml ([data] format = "fvecs" or "hdf5", paths relative to the scenario);
+    /// without one, the default recipe (200,000 × 64, 400 clusters, σ 0.35, 2,000 queries, M 16,
+    /// ef_construction 200).
     pub scenario: Option<PathBuf>,
     /// Also write the vectors and ground truth as .fvecs/.ivecs into this folder, for
-    /// scripts/ann_peers.py (hnswlib, faiss) to measure on the same data.
+    /// scripts/ann_peers.py (hnswlib, faiss) to measure on the same data (for files: the vectors as indexed,
+    /// normalised or through the euclidean reduction).
     #[arg(long)]
     pub fvecs: Option<PathBuf>,
 }
@@ -91,8 +96,25 @@ pub struct CompareArgs {
     pub new: PathBuf,
     /// Largest tolerated regression of a deterministic metric: a percentage (`5%`) or a fraction (`0.05`).
     /// Wall-clock metrics are shown, never failed on.
-    #[arg(long, default_value = "5%")]
+    // A value starting with `-` is the threshold (and refused as negative by
+    // `parse_threshold`), not an unknown flag.
+    #[arg(long, default_value = "5%", allow_hyphen_values = true)]
     pub max_regression: String,
+}
+
+/// `--threads`: 1 to [`MAX_THREADS`]. 0 would let rayon pick a count
+/// silently, and every worker is spawned up front (100 000 took 40 s to fail).
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let n: usize =
+        text.trim().parse().map_err(|_| format!("`{text}` is not a thread count; use 1 to {MAX_THREADS}"))?;
+    if (1..=MAX_THREADS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "{n} is out of range; use 1 to {MAX_THREADS}: results never depend on the thread count, and every \
+             worker is started up front"
+        ))
+    }
 }
 
 /// Arguments of `generate`.

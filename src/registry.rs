@@ -8,6 +8,7 @@ pub fn registry() -> Registry {
     r.register(Box::new(searchrec_shelf::ShelfFactory))
         .register(Box::new(searchrec_interest::InterestFactory))
         .register(Box::new(searchrec_exact::ExactFactory))
-        .register(Box::new(searchrec_hybrid::HybridFactory));
+        .register(Box::new(searchrec_hybrid::HybridFactory))
+        .register(Box::new(searchrec_postgres::PostgresFactory));
     r
 }

@@ -4,7 +4,9 @@
 //! takes the default documented here, and `scale` picks the sizes
 //! (items, users, days, query count, judgement caps) of a named preset unless
 //! the file sets them. Unknown fields are errors, so a typo never silently
-//! falls back to a default.
+//! falls back to a default, and every field has a finite upper bound (sizes
+//! with the reason for it, plus estimates of memory and logged sessions from
+//! several sizes together), checked at load before anything is allocated.
 //!
 //! ```toml
 //! scale = "small"
@@ -493,7 +495,7 @@ impl Scenario {
             message: e.to_string().trim_end().to_string(),
         };
         let raw: toml::Table = toml::from_str(text).map_err(syntax)?;
-        let mut scenario: Scenario = toml::from_str(text).map_err(syntax)?;
+        let mut scenario: Scenario = from_toml_at(text, file)?;
         if let Some(scale) = scale {
             scenario.scale = scale;
         }
@@ -529,7 +531,8 @@ impl Scenario {
         }
     }
 
-    /// Checks every range; the error names the field.
+    /// Checks every range and the size estimates; the error names the field
+    /// (or the fields an estimate multiplies), the bound and, for sizes, why.
     pub fn validate(&self) -> Result<()> {
         self.validate_as(Path::new(PRESET))
     }
@@ -537,46 +540,57 @@ impl Scenario {
     fn validate_as(&self, file: &Path) -> Result<()> {
         let mut checks = Checks { file, error: None };
         let w = &self.world;
-        checks.at_least("world.items", w.items as f64, 1.0);
-        checks.at_least("world.users", w.users as f64, 1.0);
-        checks.range("world.latent_dim", w.latent_dim as f64, 2.0, 1024.0);
+        checks.size("world.items", w.items.into(), 1, MAX_ENTITIES, ENTITIES_WHY);
+        checks.size("world.users", w.users.into(), 1, MAX_ENTITIES, ENTITIES_WHY);
+        checks.size(
+            "world.latent_dim",
+            w.latent_dim.into(),
+            2,
+            1024,
+            "a latent space wider than 1 024 dimensions is a typo",
+        );
         checks.range("world.leaf_zipf", w.leaf_zipf, 0.0, 5.0);
-        checks.range("world.regions", w.regions as f64, 1.0, 255.0);
+        checks.size("world.regions", w.regions.into(), 1, 255, "region codes are one byte");
         let i = &self.items;
-        checks.positive("items.quality_alpha", i.quality_alpha);
-        checks.positive("items.quality_beta", i.quality_beta);
-        checks.non_negative("items.rating_noise", i.rating_noise);
+        checks.open_range("items.quality_alpha", i.quality_alpha, 0.0, MAX_CONCENTRATION);
+        checks.open_range("items.quality_beta", i.quality_beta, 0.0, MAX_CONCENTRATION);
+        checks.range("items.rating_noise", i.rating_noise, 0.0, 10.0);
         checks.range("items.sales_log_mean", i.sales_log_mean, -5.0, 15.0);
-        checks.non_negative("items.sales_log_sigma", i.sales_log_sigma);
+        checks.range("items.sales_log_sigma", i.sales_log_sigma, 0.0, 5.0);
         checks.range("items.sales_quality_lift", i.sales_quality_lift, -10.0, 10.0);
         checks.probability("items.review_rate", i.review_rate);
         checks.range("items.price_quality_lift", i.price_quality_lift, -3.0, 3.0);
         checks.probability("items.title_synonym_rate", i.title_synonym_rate);
-        checks.non_negative("items.attribute_weight", i.attribute_weight);
-        checks.non_negative("items.latent_noise", i.latent_noise);
+        checks.range("items.attribute_weight", i.attribute_weight, 0.0, MAX_LATENT_WEIGHT);
+        checks.range("items.latent_noise", i.latent_noise, 0.0, MAX_LATENT_WEIGHT);
         let u = &self.users;
-        checks.range("users.max_interest_leaves", u.max_interest_leaves as f64, 1.0, 16.0);
-        checks.positive("users.interest_concentration", u.interest_concentration);
-        checks.non_negative("users.taste_weight", u.taste_weight);
-        checks.non_negative("users.latent_noise", u.latent_noise);
-        checks.positive("users.price_sensitivity_median", u.price_sensitivity_median);
-        checks.non_negative("users.price_sensitivity_sigma", u.price_sensitivity_sigma);
-        checks.positive("users.activity_mean", u.activity_mean);
+        checks.size(
+            "users.max_interest_leaves",
+            u.max_interest_leaves.into(),
+            1,
+            16,
+            "a user's interests span a few leaves",
+        );
+        checks.open_range("users.interest_concentration", u.interest_concentration, 0.0, MAX_CONCENTRATION);
+        checks.range("users.taste_weight", u.taste_weight, 0.0, MAX_LATENT_WEIGHT);
+        checks.range("users.latent_noise", u.latent_noise, 0.0, MAX_LATENT_WEIGHT);
+        checks.open_range("users.price_sensitivity_median", u.price_sensitivity_median, 0.0, 100.0);
+        checks.range("users.price_sensitivity_sigma", u.price_sensitivity_sigma, 0.0, 5.0);
+        checks.open_range("users.activity_mean", u.activity_mean, 0.0, MAX_DAILY_RATE);
         for (k, c) in ["shelf", "interest", "social"].iter().zip(u.persona_concentration) {
-            checks.positive(&format!("users.persona_concentration.{k}"), c);
+            checks.open_range(&format!("users.persona_concentration.{k}"), c, 0.0, MAX_CONCENTRATION);
         }
         let n = &self.needs;
-        checks.non_negative("needs.organic_rate", n.organic_rate);
-        checks.non_negative("needs.leaf_temperature", n.leaf_temperature);
+        checks.range("needs.organic_rate", n.organic_rate, 0.0, MAX_DAILY_RATE);
+        checks.range("needs.leaf_temperature", n.leaf_temperature, 0.0, 100.0);
         checks.probability("needs.want_attribute", n.want_attribute);
         checks.probability("needs.want_brand", n.want_brand);
         checks.probability("needs.seeded_brand", n.seeded_brand);
-        checks.positive("needs.patience_days", n.patience_days);
+        checks.open_range("needs.patience_days", n.patience_days, 0.0, 3650.0);
         checks.probability("needs.seeded_defer", n.seeded_defer);
-        checks.positive("needs.seeded_delay_days", n.seeded_delay_days);
-        checks.range("needs.seeded_delay_days", n.seeded_delay_days, 0.0, 365.0);
+        checks.open_range("needs.seeded_delay_days", n.seeded_delay_days, 0.0, 365.0);
         let q = &self.queries;
-        checks.at_least("queries.count", q.count as f64, 1.0);
+        checks.size("queries.count", q.count.into(), 1, MAX_QUERIES, QUERIES_WHY);
         checks.probability("queries.drop_attribute", q.drop_attribute);
         checks.probability("queries.synonym", q.synonym);
         checks.probability("queries.typo", q.typo);
@@ -591,13 +605,19 @@ impl Scenario {
             1.0,
         );
         let g = &self.judgements.gains;
-        checks.non_negative("judgements.gains.exact", g.exact);
-        checks.non_negative("judgements.gains.substitute", g.substitute);
-        checks.non_negative("judgements.gains.complement", g.complement);
-        checks.non_negative("judgements.gains.irrelevant", g.irrelevant);
-        checks.at_least("judgements.max_per_grade", self.judgements.max_per_grade as f64, 1.0);
+        checks.range("judgements.gains.exact", g.exact, 0.0, MAX_GAIN);
+        checks.range("judgements.gains.substitute", g.substitute, 0.0, MAX_GAIN);
+        checks.range("judgements.gains.complement", g.complement, 0.0, MAX_GAIN);
+        checks.range("judgements.gains.irrelevant", g.irrelevant, 0.0, MAX_GAIN);
+        checks.size(
+            "judgements.max_per_grade",
+            self.judgements.max_per_grade.into(),
+            1,
+            MAX_PER_GRADE,
+            "a cap above the biggest leaf's item count judges nothing more",
+        );
         let b = &self.behaviour;
-        checks.non_negative("behaviour.examination_eta", b.examination_eta);
+        checks.range("behaviour.examination_eta", b.examination_eta, 0.0, 10.0);
         for (name, v) in [
             ("click_match", b.click_match),
             ("click_affinity", b.click_affinity),
@@ -613,20 +633,117 @@ impl Scenario {
             checks.range(&format!("behaviour.{name}"), v, -100.0, 100.0);
         }
         checks.probability("behaviour.cart_abandon", b.cart_abandon);
-        checks.at_least("behaviour.trust_sales_reference", b.trust_sales_reference, 1.0);
+        checks.range("behaviour.trust_sales_reference", b.trust_sales_reference, 1.0, 1e12);
         checks.range("behaviour.within_leaf_taste", b.within_leaf_taste, 0.0, 10.0);
         checks.range("behaviour.budget_mean", b.budget_mean, 0.0, 1e9);
         checks.range("behaviour.budget_spread", b.budget_spread, 0.0, 3.0);
         let l = &self.logs;
-        checks.range("logs.days", l.days as f64, 1.0, 3650.0);
-        checks.range("logs.list_length", l.list_length as f64, 1.0, 1000.0);
+        checks.size("logs.days", l.days.into(), 1, 3650, "ten years of logs; event times are seconds in a u32");
+        checks.size(
+            "logs.list_length",
+            l.list_length.into(),
+            1,
+            1000,
+            "positions are logged as u16 and nobody scrolls further",
+        );
         checks.range("logs.feed_popularity_exponent", l.feed_popularity_exponent, 0.0, 4.0);
-        checks.at_least("logs.term_depth", l.term_depth as f64, 1.0);
+        checks.size(
+            "logs.term_depth",
+            l.term_depth.into(),
+            1,
+            MAX_TERM_DEPTH,
+            "the logging policy scores this many items per query term on every logged search",
+        );
+        // Sizes that are each in range can still multiply past the machine:
+        // estimated after the per-field checks, so a single absurd field is
+        // named as itself.
+        let vectors = (u64::from(w.items) + u64::from(w.users)) * u64::from(w.latent_dim) * 4;
+        checks.estimate(
+            "world.items + world.users, × world.latent_dim",
+            vectors as f64,
+            MAX_VECTOR_BYTES as f64,
+            "bytes of latent vectors (f32); the world is held in memory while it is generated",
+        );
+        let sessions = f64::from(w.users) * f64::from(l.days) * u.activity_mean;
+        checks.estimate(
+            "world.users × logs.days × users.activity_mean",
+            sessions,
+            MAX_LOGGED_SESSIONS,
+            "expected logged sessions; every search session's query gets a u32 id and each session takes time",
+        );
+        let judged = f64::from(q.count) * f64::from(self.judgements.max_per_grade) * 2.0;
+        checks.estimate(
+            "queries.count × judgements.max_per_grade × 2",
+            judged,
+            MAX_SAMPLED_JUDGEMENTS,
+            "sampled Substitute and Complement judgements at most, held in memory and written as qrels",
+        );
         match checks.error {
             Some(e) => Err(e),
             None => Ok(()),
         }
     }
+}
+
+// The bounds. Every field has a finite upper bound checked at load, so a
+// typo (an extra digit, `inf`, `nan`, u32::MAX) is refused with the field's
+// name in milliseconds instead of aborting on an allocation or running for
+// days. Integer sizes are bounded by what the world's types and this machine
+// class (2 cores, 24 GiB) can hold, with room above the largest preset
+// (`large`: 10 M items and users); model weights by the range where they
+// still mean something (past it the model saturates: a probability of 1, a
+// point-mass Beta).
+
+/// Most items, and most users: 5× the `large` preset. Ids are u32 (so 4.29 G
+/// is the type's limit), but items and users are generated and held in
+/// memory with a latent vector each, and 50 M of each at the default 32
+/// dimensions is already 12.8 GB of vectors.
+pub const MAX_ENTITIES: u64 = 50_000_000;
+const ENTITIES_WHY: &str = "5× the large preset; every entity is held in memory with its latent vector";
+/// Most evaluation queries: 500× the presets' 2 000. Each query is judged
+/// against its leaf's whole catalogue and every engine answers each one.
+pub const MAX_QUERIES: u64 = 1_000_000;
+const QUERIES_WHY: &str = "500× the presets; every query is judged and every engine answers it";
+/// Largest Substitute/Complement cap per query: 50× the small preset's 2 000.
+pub const MAX_PER_GRADE: u64 = 100_000;
+/// Largest `logs.term_depth`: 300 by default; the policy scores this many
+/// items for every term of every logged search.
+pub const MAX_TERM_DEPTH: u64 = 100_000;
+/// Largest latent-vector memory: 16 GiB, two thirds of the 24 GiB machine
+/// class (the `large` preset needs 2.6 GB).
+pub const MAX_VECTOR_BYTES: u64 = 16 << 30;
+/// Most expected logged sessions: 1 G, 27× the `large` preset's 37.5 M; a
+/// search session's query id is a u32, and at the generator's speed a
+/// billion sessions is already hours of work.
+pub const MAX_LOGGED_SESSIONS: f64 = 1e9;
+/// Most sampled judgements (queries × 2 × cap): 2×10⁸, 100× the small
+/// preset's worst case; each is a qrels row in memory and on disk.
+pub const MAX_SAMPLED_JUDGEMENTS: f64 = 2e8;
+/// Largest Beta/Dirichlet concentration: past 1 000 the draw is its mean to
+/// three digits, so a larger value only says the same thing.
+const MAX_CONCENTRATION: f64 = 1_000.0;
+/// Largest weight or noise norm of a latent vector part: the parts are
+/// compared with unit-norm directions, and at 10× the unit the other parts
+/// no longer count.
+const MAX_LATENT_WEIGHT: f64 = 10.0;
+/// Largest per-user daily rate (sessions, organic needs): 100 a day is
+/// beyond any shopper, and the log's cost grows with it.
+const MAX_DAILY_RATE: f64 = 100.0;
+/// Largest grade gain: nDCG is scale-free, so only the ratios matter.
+const MAX_GAIN: f64 = 1e6;
+
+/// Deserialises TOML text, naming the dotted path of a value that does not
+/// fit its field (`world.items`) beside the parser's line and column, which
+/// alone show only the key's last part.
+fn from_toml_at<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Result<T> {
+    let error = |message: String, field: String| match field.as_str() {
+        "" | "." => DatasetError::ScenarioSyntax { file: file.to_path_buf(), message },
+        _ => DatasetError::ScenarioField { file: file.to_path_buf(), field, message },
+    };
+    let deserializer =
+        toml::Deserializer::parse(text).map_err(|e| error(e.to_string().trim_end().to_string(), String::new()))?;
+    serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| error(e.inner().to_string().trim_end().to_string(), e.path().to_string()))
 }
 
 /// Collects the first range violation.
@@ -636,19 +753,24 @@ struct Checks<'a> {
 }
 
 impl Checks<'_> {
-    fn fail(&mut self, field: &str, value: f64, allowed: String) {
+    fn fail(&mut self, field: &str, message: String) {
         if self.error.is_none() {
-            self.error = Some(DatasetError::ScenarioField {
-                file: PathBuf::from(self.file),
-                field: field.to_string(),
-                message: format!("{value} is out of range; allowed: {allowed}"),
-            });
+            self.error =
+                Some(DatasetError::ScenarioField { file: PathBuf::from(self.file), field: field.to_string(), message });
         }
     }
 
+    /// `lo ≤ value ≤ hi`; NaN and infinities are out of every range.
     fn range(&mut self, field: &str, value: f64, lo: f64, hi: f64) {
         if !(lo..=hi).contains(&value) {
-            self.fail(field, value, format!("{lo} to {hi}"));
+            self.fail(field, format!("{value} is out of range; allowed: {lo} to {hi}"));
+        }
+    }
+
+    /// `lo < value ≤ hi`.
+    fn open_range(&mut self, field: &str, value: f64, lo: f64, hi: f64) {
+        if !(value > lo && value <= hi) {
+            self.fail(field, format!("{value} is out of range; allowed: above {lo}, at most {hi}"));
         }
     }
 
@@ -656,21 +778,18 @@ impl Checks<'_> {
         self.range(field, value, 0.0, 1.0);
     }
 
-    fn at_least(&mut self, field: &str, value: f64, lo: f64) {
-        if value.is_nan() || value < lo {
-            self.fail(field, value, format!("at least {lo}"));
+    /// An integer size, with the reason for its upper bound.
+    fn size(&mut self, field: &str, value: u64, lo: u64, hi: u64, why: &str) {
+        if !(lo..=hi).contains(&value) {
+            self.fail(field, format!("{value} is out of range; allowed: {lo} to {hi} ({why})"));
         }
     }
 
-    fn non_negative(&mut self, field: &str, value: f64) {
-        if !(value >= 0.0 && value.is_finite()) {
-            self.fail(field, value, "a finite number ≥ 0".to_string());
-        }
-    }
-
-    fn positive(&mut self, field: &str, value: f64) {
-        if !(value > 0.0 && value.is_finite()) {
-            self.fail(field, value, "a finite number > 0".to_string());
+    /// A cost estimate from several fields, refused up front when it cannot fit.
+    fn estimate(&mut self, fields: &str, value: f64, max: f64, what: &str) {
+        // NaN (an overflowed product) is refused too.
+        if value.is_nan() || value > max {
+            self.fail(fields, format!("about {value:.3e} {what}; at most {max:.1e}: lower one of these sizes"));
         }
     }
 }
@@ -723,6 +842,96 @@ mod tests {
         assert!(err.contains("s.toml") && err.contains("items"), "{err}");
         let err = parse("[world]\nitems = 0\n").unwrap_err().to_string();
         assert!(err.contains("`world.items`"), "{err}");
+    }
+
+    /// Every numeric leaf of a scenario table, as (dotted path, index in an
+    /// array when it is one, is it an integer).
+    fn numeric_leaves(table: &toml::Table, prefix: &str, out: &mut Vec<(String, Option<usize>, bool)>) {
+        for (key, value) in table {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            match value {
+                toml::Value::Integer(_) => out.push((path, None, true)),
+                toml::Value::Float(_) => out.push((path, None, false)),
+                toml::Value::Table(t) => numeric_leaves(t, &path, out),
+                toml::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match item {
+                            toml::Value::Integer(_) => out.push((path.clone(), Some(i), true)),
+                            toml::Value::Float(_) => out.push((path.clone(), Some(i), false)),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn with_value(base: &toml::Table, path: &str, index: Option<usize>, value: toml::Value) -> String {
+        let mut table = base.clone();
+        let mut parts: Vec<&str> = path.split('.').collect();
+        let last = parts.pop().unwrap();
+        let mut here = &mut table;
+        for part in parts {
+            here = here.get_mut(part).and_then(toml::Value::as_table_mut).unwrap();
+        }
+        match index {
+            None => {
+                here.insert(last.to_string(), value);
+            }
+            Some(i) => here.get_mut(last).and_then(toml::Value::as_array_mut).unwrap()[i] = value,
+        }
+        toml::to_string(&table).unwrap()
+    }
+
+    /// The class test: whatever numeric field a file sets to an absurd value
+    /// (a size of u32::MAX or i64::MAX, a weight of ±1e300, ±inf or NaN) is
+    /// refused at load, before any allocation, by a message that names the
+    /// file and the field. A field added later is walked too.
+    #[test]
+    fn every_numeric_field_refuses_absurd_values_naming_the_field() {
+        let base: toml::Table = toml::from_str(&Scenario::preset(Scale::Small).to_toml()).unwrap();
+        let mut leaves = Vec::new();
+        numeric_leaves(&base, "", &mut leaves);
+        assert!(leaves.len() > 60, "the walk found only {} numeric fields", leaves.len());
+        for (path, index, integer) in leaves {
+            let absurd: Vec<toml::Value> = if integer {
+                vec![toml::Value::Integer(u32::MAX.into()), toml::Value::Integer(i64::MAX), toml::Value::Integer(-1)]
+            } else {
+                [1e300, -1e300, f64::INFINITY, f64::NEG_INFINITY, f64::NAN].map(toml::Value::Float).to_vec()
+            };
+            let key = path.rsplit('.').next().unwrap();
+            for value in absurd {
+                let text = with_value(&base, &path, index, value.clone());
+                let err = match parse(&text) {
+                    Ok(_) => panic!("`{path}` = {value} was accepted"),
+                    Err(e) => e,
+                };
+                let message = err.to_string();
+                let named = match err {
+                    DatasetError::ScenarioField { field, .. } => field.contains(&path),
+                    // A value the field's type cannot hold is a TOML error that quotes the line.
+                    DatasetError::ScenarioSyntax { .. } => message.contains(key),
+                    _ => false,
+                };
+                assert!(message.starts_with("s.toml") && named, "`{path}` = {value}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn bounds_give_the_reason_and_estimates_name_their_fields() {
+        let err = parse("[world]\nitems = 4294967295\n").unwrap_err().to_string();
+        assert!(err.contains("`world.items`") && err.contains("50000000") && err.contains("large preset"), "{err}");
+        let err = parse("[queries]\ncount = 4000000000\n").unwrap_err().to_string();
+        assert!(err.contains("`queries.count`") && err.contains("1000000"), "{err}");
+        let err = parse("[world]\nusers = 50000000\n[logs]\ndays = 3650\n").unwrap_err().to_string();
+        assert!(err.contains("world.users × logs.days"), "{err}");
+        let err = parse("[world]\nitems = 50000000\nusers = 50000000\nlatent_dim = 64\n").unwrap_err().to_string();
+        assert!(err.contains("world.latent_dim") && err.contains("bytes"), "{err}");
+        for scale in [Scale::Tiny, Scale::Small, Scale::Medium, Scale::Large] {
+            Scenario::preset(scale).validate().unwrap();
+        }
     }
 
     #[test]

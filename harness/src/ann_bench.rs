@@ -23,20 +23,42 @@
 //! k = 10
 //! runs = 3               # best of, as ann-benchmarks reports
 //! ```
+//!
+//! Or real benchmark files (`scenarios/real/ann-*.toml`, read by
+//! [`crate::ann_data`]), measured against the file's own ground truth:
+//!
+//! ```toml
+//! [data]
+//! format = "fvecs"       # TEXMEX: SIFT1M, GIST1M (or "hdf5": ann-benchmarks, `file = "…"`)
+//! base = "sift/sift_base.fvecs"
+//! query = "sift/sift_query.fvecs"
+//! groundtruth = "sift/sift_groundtruth.ivecs"
+//! metric = "euclidean"   # TEXMEX files carry none; HDF5 has attribute `distance`
+//! limit_base = 100000    # optional: the file's truth no longer holds, the exact top k is computed
+//! limit_queries = 1000   # optional
+//! ```
+//!
+//! Recall is the same two figures either way: id overlap with the true top k,
+//! and ann-benchmarks' threshold recall, which for files is taken in the
+//! file's metric (the true k-th distance from the file's `distances`, or
+//! computed from the vectors, + 1e-3; each hit's distance recomputed from
+//! its vector).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use searchrec_datasets::ItemId;
 use searchrec_engine::Hit;
 use searchrec_vectors::ann::clustered::clustered;
 use searchrec_vectors::{
-    AnnBackend, AnnIndex, ExactIndex, HnswConfig, VectorError, VectorTable, build_index, reachability,
+    AnnBackend, AnnIndex, ExactIndex, HnswConfig, VectorError, VectorTable, build_index, dot, reachability,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::ann::{DEFAULT_EPSILON, ann_benchmarks_recall, overlap_recall};
+use crate::ann_data::{AnnDataset, Distances, Limits, Metric};
 use crate::atomic_file::write_atomically;
 use crate::{HarnessError, Result};
 
@@ -47,11 +69,64 @@ const MAX_VALUES: u64 = 1 << 31;
 const MAX_QUERIES: usize = 1_000_000;
 /// Largest `ef_search` or `ef_construction`.
 const MAX_EF: usize = 100_000;
+/// Largest `k`: ann-benchmarks measures 10 and 100; past 1 000 the ground
+/// truth (queries × k hits) is what the run measures.
+const MAX_K: usize = 1_000;
+/// Most `ef_search` values in one sweep: each is a timed pass per backend.
+const MAX_EF_VALUES: usize = 64;
+/// Most multiply-adds of the exact ground truth (queries × items × dim):
+/// 10¹³, 400× the default recipe's 2.6×10¹⁰, so minutes at most on 2
+/// cores; past it the ground truth alone runs for hours without output.
+const MAX_GROUND_TRUTH_FLOPS: u64 = 10_000_000_000_000;
+/// Largest cluster spread: the clusters' centres are unit-scale, so past
+/// 1 000 there are no clusters left to find.
+const MAX_SIGMA: f32 = 1_000.0;
 
-/// The seeded clustered set.
+/// Where the vectors come from.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DataFormat {
+    /// The seeded clustered set described by the other `[data]` fields.
+    #[default]
+    Clustered,
+    /// TEXMEX files (SIFT, GIST): `base` and `query` (`.fvecs` or
+    /// `.bvecs`), `groundtruth` (`.ivecs`), `metric` (default euclidean).
+    Fvecs,
+    /// An ann-benchmarks HDF5 file `file` (`train`, `test`, `neighbors`,
+    /// `distances`, attribute `distance`); needs the `hdf5` feature.
+    Hdf5,
+}
+
+/// The data set: the seeded clustered set, or files in a real benchmark's
+/// layout (`format`). File paths resolve relative to the scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DataSpec {
+    /// `clustered` (default), `fvecs` or `hdf5`.
+    pub format: DataFormat,
+    /// TEXMEX base vectors (`format = "fvecs"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<PathBuf>,
+    /// TEXMEX query vectors (`format = "fvecs"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<PathBuf>,
+    /// TEXMEX ground truth, `.ivecs` (`format = "fvecs"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groundtruth: Option<PathBuf>,
+    /// ann-benchmarks HDF5 file (`format = "hdf5"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// The ground truth's metric: TEXMEX files carry none (default
+    /// euclidean); for HDF5 it must match the file's attribute if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+    /// Read only the first base vectors; the file's ground truth then no
+    /// longer holds and the exact top k is computed instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_base: Option<usize>,
+    /// Read only the first queries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_queries: Option<usize>,
     /// Vectors indexed. Default 200,000.
     pub items: usize,
     /// Dimensions. Default 64.
@@ -68,7 +143,22 @@ pub struct DataSpec {
 
 impl Default for DataSpec {
     fn default() -> Self {
-        DataSpec { items: 200_000, dim: 64, clusters: 400, sigma: 0.35, queries: 2_000, seed: 1 }
+        DataSpec {
+            format: DataFormat::Clustered,
+            base: None,
+            query: None,
+            groundtruth: None,
+            file: None,
+            metric: None,
+            limit_base: None,
+            limit_queries: None,
+            items: 200_000,
+            dim: 64,
+            clusters: 400,
+            sigma: 0.35,
+            queries: 2_000,
+            seed: 1,
+        }
     }
 }
 
@@ -130,10 +220,16 @@ impl AnnBenchScenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<AnnBenchScenario> {
         let text = std::fs::read_to_string(path).map_err(|source| HarnessError::Io { path: path.into(), source })?;
-        let scenario: AnnBenchScenario = toml::from_str(&text).map_err(|e| HarnessError::Invalid {
-            what: path.display().to_string(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let mut scenario: AnnBenchScenario = crate::scenario::from_toml_at(&text, path)?;
+        // Data files are named relative to the scenario, so a scenario and
+        // its files move together.
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let d = &mut scenario.data;
+        for file in [&mut d.base, &mut d.query, &mut d.groundtruth, &mut d.file].into_iter().flatten() {
+            if file.is_relative() {
+                *file = dir.join(&*file);
+            }
+        }
         scenario.check().map_err(|(field, message)| HarnessError::Invalid {
             what: format!("{}: field `{field}`", path.display()),
             message,
@@ -146,6 +242,22 @@ impl AnnBenchScenario {
         let d = &self.data;
         let i = &self.index;
         let bad = |field, message: String| Err((field, message));
+        if d.format != DataFormat::Clustered {
+            return self.check_files();
+        }
+        let files = [("data.base", d.base.is_some()), ("data.query", d.query.is_some())]
+            .into_iter()
+            .chain([("data.groundtruth", d.groundtruth.is_some()), ("data.file", d.file.is_some())])
+            .chain([("data.metric", d.metric.is_some()), ("data.limit_base", d.limit_base.is_some())])
+            .chain([("data.limit_queries", d.limit_queries.is_some())]);
+        for (field, set) in files {
+            if set {
+                return bad(
+                    field,
+                    "only for format = \"fvecs\" or \"hdf5\"; this scenario generates its vectors".into(),
+                );
+            }
+        }
         if d.items == 0 || d.dim == 0 || (d.items as u64).saturating_mul(d.dim as u64) > MAX_VALUES {
             return bad(
                 "data.items",
@@ -155,12 +267,36 @@ impl AnnBenchScenario {
         if d.clusters == 0 || d.clusters > d.items {
             return bad("data.clusters", format!("must be in 1..={}, got {}", d.items, d.clusters));
         }
-        if !(d.sigma.is_finite() && d.sigma >= 0.0) {
-            return bad("data.sigma", format!("must be a finite number ≥ 0, got {}", d.sigma));
+        if !(d.sigma.is_finite() && (0.0..=MAX_SIGMA).contains(&d.sigma)) {
+            return bad("data.sigma", format!("must be in 0..={MAX_SIGMA}, got {}", d.sigma));
         }
         if d.queries == 0 || d.queries > MAX_QUERIES {
             return bad("data.queries", format!("must be in 1..={MAX_QUERIES}, got {}", d.queries));
         }
+        let flops = (d.queries as u64).saturating_mul(d.items as u64).saturating_mul(d.dim as u64);
+        if flops > MAX_GROUND_TRUTH_FLOPS {
+            return bad(
+                "data.queries",
+                format!(
+                    "the exact ground truth would take queries × items × dim = {flops:.3e} multiply-adds; at most \
+                     {:.0e} (minutes on this machine class): lower queries, items or dim",
+                    MAX_GROUND_TRUTH_FLOPS as f64
+                ),
+            );
+        }
+        if i.k == 0 || i.k > d.items.min(MAX_K) {
+            return bad(
+                "index.k",
+                format!("must be in 1..={} (at most the items and {MAX_K}), got {}", d.items.min(MAX_K), i.k),
+            );
+        }
+        self.check_index()
+    }
+
+    /// The bounds of the `[index]` section every data source shares.
+    fn check_index(&self) -> std::result::Result<(), (&'static str, String)> {
+        let i = &self.index;
+        let bad = |field, message: String| Err((field, message));
         if i.backends.is_empty() {
             return bad("index.backends", "name at least one backend".into());
         }
@@ -170,16 +306,75 @@ impl AnnBenchScenario {
         if i.ef_construction == 0 || i.ef_construction > MAX_EF {
             return bad("index.ef_construction", format!("must be in 1..={MAX_EF}, got {}", i.ef_construction));
         }
+        if i.ef_search.len() > MAX_EF_VALUES {
+            return bad(
+                "index.ef_search",
+                format!("{} values; list at most {MAX_EF_VALUES}, each is a timed pass per backend", i.ef_search.len()),
+            );
+        }
         if i.ef_search.is_empty() || i.ef_search.iter().any(|&ef| ef == 0 || ef > MAX_EF) {
             return bad("index.ef_search", format!("must list values in 1..={MAX_EF}, got {:?}", i.ef_search));
-        }
-        if i.k == 0 || i.k > d.items {
-            return bad("index.k", format!("must be in 1..={}, got {}", d.items, i.k));
         }
         if !(1..=10).contains(&i.runs) {
             return bad("index.runs", format!("must be in 1..=10, got {}", i.runs));
         }
         Ok(())
+    }
+
+    /// The bounds of a file scenario: which files each format needs, the
+    /// limits, and the index section (the data's sizes are checked once read).
+    fn check_files(&self) -> std::result::Result<(), (&'static str, String)> {
+        let d = &self.data;
+        let i = &self.index;
+        let bad = |field, message: String| Err((field, message));
+        let generated = DataSpec::default();
+        let recipe = [("data.items", d.items != generated.items), ("data.dim", d.dim != generated.dim)]
+            .into_iter()
+            .chain([("data.clusters", d.clusters != generated.clusters), ("data.sigma", d.sigma != generated.sigma)])
+            .chain([("data.queries", d.queries != generated.queries), ("data.seed", d.seed != generated.seed)]);
+        for (field, set) in recipe {
+            if set {
+                return bad(
+                    field,
+                    "only for generated vectors (format = \"clustered\"); the files set the sizes".into(),
+                );
+            }
+        }
+        type Fields<'a> = &'a [(&'static str, bool)];
+        let (needed, unwanted): (Fields, Fields) = match d.format {
+            DataFormat::Fvecs => (
+                &[
+                    ("data.base", d.base.is_some()),
+                    ("data.query", d.query.is_some()),
+                    ("data.groundtruth", d.groundtruth.is_some()),
+                ],
+                &[("data.file", d.file.is_some())],
+            ),
+            _ => (
+                &[("data.file", d.file.is_some())],
+                &[
+                    ("data.base", d.base.is_some()),
+                    ("data.query", d.query.is_some()),
+                    ("data.groundtruth", d.groundtruth.is_some()),
+                ],
+            ),
+        };
+        if let Some((field, _)) = needed.iter().find(|(_, set)| !set) {
+            return bad(field, "name the file (relative to the scenario)".into());
+        }
+        if let Some((field, _)) = unwanted.iter().find(|(_, set)| *set) {
+            return bad(field, format!("not used by format = \"{}\"", d.format.name()));
+        }
+        if d.limit_base.is_some_and(|n| n == 0 || n as u64 > MAX_VALUES) {
+            return bad("data.limit_base", format!("must be in 1..={MAX_VALUES}, got {:?}", d.limit_base));
+        }
+        if d.limit_queries.is_some_and(|n| n == 0 || n > MAX_QUERIES) {
+            return bad("data.limit_queries", format!("must be in 1..={MAX_QUERIES}, got {:?}", d.limit_queries));
+        }
+        if i.k == 0 || i.k > MAX_K {
+            return bad("index.k", format!("must be in 1..={MAX_K}, got {}", i.k));
+        }
+        self.check_index()
     }
 
     /// The graph parameters of both graph backends.
@@ -227,14 +422,37 @@ pub struct AnnBenchBuild {
     pub reachability: Option<f64>,
 }
 
+/// What a data file held, as read.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AnnBenchSource {
+    /// `fvecs` or `hdf5`.
+    pub format: DataFormat,
+    /// The ground truth's metric.
+    pub metric: Metric,
+    /// Base vectors read.
+    pub items: usize,
+    /// Queries read.
+    pub queries: usize,
+    /// Dimension in the file (the search space adds 2 for euclidean).
+    pub dim: usize,
+    /// Whether the ground truth is the file's (`false`: `limit_base` cut the
+    /// base and the exact top k was computed).
+    pub file_truth: bool,
+    /// Seconds to read the files.
+    pub load_seconds: f64,
+}
+
 /// What `ann-bench` measured.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct AnnBenchReport {
     /// The scenario measured.
     pub scenario: AnnBenchScenario,
+    /// What the data files held, for a file scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<AnnBenchSource>,
     /// Threads of the pool the builds ran in.
     pub threads: usize,
-    /// Seconds to generate the data and its exact ground truth.
+    /// Seconds to generate (or read) the data and its ground truth.
     pub data_seconds: f64,
     /// Per backend.
     pub builds: Vec<AnnBenchBuild>,
@@ -250,6 +468,135 @@ pub struct AnnBenchData {
     pub queries: VectorTable,
     /// Exact top k of every query.
     pub truth: Vec<Vec<Hit>>,
+    /// For a file: the distances in its own metric, for ann-benchmarks' recall.
+    pub file: Option<FileTruth>,
+}
+
+/// The ground truth of a file data set in the file's own metric.
+pub struct FileTruth {
+    /// The file metric's distance of any (query, item).
+    pub distances: Distances,
+    /// The true k-th distance of each query: the file's `distances` when it
+    /// has them, else computed from the vectors.
+    pub kth: Vec<f64>,
+    /// What the files held.
+    pub source: AnnBenchSource,
+}
+
+impl DataFormat {
+    /// The name in the scenario file.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataFormat::Clustered => "clustered",
+            DataFormat::Fvecs => "fvecs",
+            DataFormat::Hdf5 => "hdf5",
+        }
+    }
+}
+
+/// Reads the scenario's files (see [`DataFormat`]) into the backends'
+/// search space with the file's ground truth, or, when `limit_base` cut the
+/// base, the exact top k computed on what was read.
+pub fn file_data(scenario: &AnnBenchScenario) -> Result<AnnBenchData> {
+    let d = &scenario.data;
+    let k = scenario.index.k;
+    let limits = Limits { base: d.limit_base, queries: d.limit_queries, max_values: MAX_VALUES };
+    let missing = |field: &str| HarnessError::Invalid {
+        what: format!("field `data.{field}`"),
+        message: format!("format = \"{}\" needs it", d.format.name()),
+    };
+    let started = Instant::now();
+    let mut set: AnnDataset = match d.format {
+        DataFormat::Clustered => return data(scenario),
+        DataFormat::Fvecs => crate::ann_data::load_vecs(
+            d.base.as_deref().ok_or_else(|| missing("base"))?,
+            d.query.as_deref().ok_or_else(|| missing("query"))?,
+            d.groundtruth.as_deref().ok_or_else(|| missing("groundtruth"))?,
+            d.metric.unwrap_or_default(),
+            &limits,
+        )?,
+        DataFormat::Hdf5 => load_hdf5(d.file.as_deref().ok_or_else(|| missing("file"))?, d.metric, &limits)?,
+    };
+    let load_seconds = started.elapsed().as_secs_f64();
+    let (items, queries) = (set.train_len(), set.test_len());
+    let invalid = |message: String| HarnessError::Invalid { what: "ann-bench data".into(), message };
+    if queries > MAX_QUERIES {
+        return Err(invalid(format!("{queries} queries, at most {MAX_QUERIES}: set data.limit_queries")));
+    }
+    if k > items {
+        return Err(invalid(format!("k = {k} but the base holds {items} vectors")));
+    }
+    set.check_k(k)?;
+    let source = AnnBenchSource {
+        format: d.format,
+        metric: set.metric,
+        items,
+        queries,
+        dim: set.dim,
+        file_truth: set.neighbors.is_some(),
+        load_seconds,
+    };
+    let neighbors = set.neighbors.take();
+    let file_distances = set.distances.take();
+    let space = set.search_space()?;
+    let base = Arc::new(space.base);
+    let table = space.queries;
+    let distances = space.distances;
+    let (truth, kth) = match neighbors {
+        Some(rows) => {
+            let truth: Vec<Vec<Hit>> = rows
+                .iter()
+                .enumerate()
+                .map(|(q, ids)| {
+                    let ids = &ids[..k];
+                    ids.iter()
+                        .map(|&id| Hit { item: ItemId(id), score: dot(table.row(q), base.row(id as usize)) })
+                        .collect()
+                })
+                .collect();
+            let kth = match &file_distances {
+                Some(rows) => rows.iter().map(|row| f64::from(row[k - 1])).collect(),
+                None => rows
+                    .iter()
+                    .enumerate()
+                    .map(|(q, ids)| distances.distance(&base, &table, q, ids[k - 1] as usize))
+                    .collect(),
+            };
+            (truth, kth)
+        }
+        None => {
+            let flops = (queries as u64).saturating_mul(items as u64).saturating_mul(base.dim() as u64);
+            if flops > MAX_GROUND_TRUTH_FLOPS {
+                return Err(invalid(format!(
+                    "limit_base cut the base, so the exact top k must be computed: {flops:.3e} multiply-adds, at \
+                     most {:.0e}; lower limit_base or limit_queries",
+                    MAX_GROUND_TRUTH_FLOPS as f64
+                )));
+            }
+            let err = |e: VectorError| invalid(e.to_string());
+            let truth = ExactIndex::new(Arc::clone(&base)).map_err(err)?.search_batch(&table, k).map_err(err)?;
+            let kth = truth
+                .iter()
+                .enumerate()
+                .map(|(q, hits)| hits.last().map_or(0.0, |h| distances.distance(&base, &table, q, h.item.0 as usize)))
+                .collect();
+            (truth, kth)
+        }
+    };
+    Ok(AnnBenchData { base, queries: table, truth, file: Some(FileTruth { distances, kth, source }) })
+}
+
+#[cfg(feature = "hdf5")]
+fn load_hdf5(file: &Path, metric: Option<Metric>, limits: &Limits) -> Result<AnnDataset> {
+    crate::ann_data::hdf5::load(file, metric, limits)
+}
+
+#[cfg(not(feature = "hdf5"))]
+fn load_hdf5(file: &Path, _: Option<Metric>, _: &Limits) -> Result<AnnDataset> {
+    Err(HarnessError::Invalid {
+        what: file.display().to_string(),
+        message: "reading HDF5 needs searchrec built with `--features hdf5` (and the system's libhdf5)".into(),
+    })
 }
 
 /// Generates the scenario's vectors and their exact top k.
@@ -263,7 +610,7 @@ pub fn data(scenario: &AnnBenchScenario) -> Result<AnnBenchData> {
         .map_err(invalid)?
         .search_batch(&queries, scenario.index.k)
         .map_err(invalid)?;
-    Ok(AnnBenchData { base, queries, truth })
+    Ok(AnnBenchData { base, queries, truth, file: None })
 }
 
 /// Builds every backend and sweeps `ef_search`; `progress` is told each step.
@@ -273,8 +620,13 @@ pub fn run(
     progress: &dyn Fn(&str),
 ) -> Result<(AnnBenchReport, AnnBenchData)> {
     let started = Instant::now();
-    progress("generating the vectors and their exact top k");
-    let data = data(scenario)?;
+    let data = if scenario.data.format == DataFormat::Clustered {
+        progress("generating the vectors and their exact top k");
+        data(scenario)?
+    } else {
+        progress("reading the vectors and their ground truth");
+        file_data(scenario)?
+    };
     let data_seconds = started.elapsed().as_secs_f64();
     let k = scenario.index.k;
     let mut builds = Vec::new();
@@ -303,7 +655,8 @@ pub fn run(
             rows.push(measure(index.as_ref(), &data, k, 0, scenario.index.runs, true)?);
         }
     }
-    let report = AnnBenchReport { scenario: scenario.clone(), threads, data_seconds, builds, rows };
+    let source = data.file.as_ref().map(|f| f.source.clone());
+    let report = AnnBenchReport { scenario: scenario.clone(), source, threads, data_seconds, builds, rows };
     Ok((report, data))
 }
 
@@ -333,9 +686,23 @@ fn measure(
         best = best.min(started.elapsed().as_secs_f64());
     }
     let (mut overlap, mut ann) = (0.0, 0.0);
-    for (found, truth) in answers.iter().zip(&data.truth) {
+    for (q, (found, truth)) in answers.iter().zip(&data.truth).enumerate() {
         overlap += overlap_recall(found, truth, k)?;
-        ann += ann_benchmarks_recall(found, truth, k, DEFAULT_EPSILON)?;
+        ann += match &data.file {
+            None => ann_benchmarks_recall(found, truth, k, DEFAULT_EPSILON)?,
+            // ann-benchmarks' definition in the file's metric: a hit counts
+            // if its distance, recomputed from the vectors, is within the
+            // true k-th distance + ε (scores are not distances here).
+            Some(file) => {
+                let threshold = file.kth[q] + DEFAULT_EPSILON;
+                let within = found
+                    .iter()
+                    .take(k)
+                    .filter(|h| file.distances.distance(&data.base, &data.queries, q, h.item.0 as usize) <= threshold)
+                    .count();
+                within as f64 / k.min(truth.len()).max(1) as f64
+            }
+        };
     }
     let n = queries.len() as f64;
     Ok(AnnBenchRow {
@@ -393,7 +760,15 @@ mod tests {
     fn small() -> AnnBenchScenario {
         AnnBenchScenario {
             name: "t".into(),
-            data: DataSpec { items: 3_000, dim: 16, clusters: 30, sigma: 0.35, queries: 100, seed: 3 },
+            data: DataSpec {
+                items: 3_000,
+                dim: 16,
+                clusters: 30,
+                sigma: 0.35,
+                queries: 100,
+                seed: 3,
+                ..DataSpec::default()
+            },
             index: IndexSpec { ef_search: vec![8, 64], runs: 1, ..IndexSpec::default() },
         }
     }
@@ -430,6 +805,45 @@ mod tests {
         assert_eq!(field(|s| s.index.ef_search = vec![0]), "index.ef_search");
         assert_eq!(field(|s| s.index.k = 0), "index.k");
         assert_eq!(field(|s| s.index.runs = 0), "index.runs");
+    }
+
+    /// The class test: every numeric field at an absurd value is refused by
+    /// `check` naming it (or by the TOML reader when its type cannot hold it).
+    #[test]
+    fn every_numeric_field_refuses_absurd_values() {
+        let base = toml::Table::try_from(AnnBenchScenario::default()).unwrap();
+        let mut walked = 0;
+        for section in ["data", "index"] {
+            for (key, value) in base[section].as_table().unwrap() {
+                let integer = match value {
+                    toml::Value::Integer(_) => true,
+                    toml::Value::Float(_) => false,
+                    toml::Value::Array(a) if a.first().is_some_and(toml::Value::is_integer) => true,
+                    _ => continue,
+                };
+                if key == "seed" {
+                    continue;
+                }
+                walked += 1;
+                let absurd: Vec<toml::Value> = if integer {
+                    vec![toml::Value::Integer(u32::MAX.into()), toml::Value::Integer(i64::MAX)]
+                } else {
+                    [1e30, -1e30, f64::INFINITY, f64::NAN].map(toml::Value::Float).to_vec()
+                };
+                for v in absurd {
+                    let mut table = base.clone();
+                    let v = if value.is_array() { toml::Value::Array(vec![v]) } else { v };
+                    table[section].as_table_mut().unwrap().insert(key.clone(), v.clone());
+                    let field = format!("{section}.{key}");
+                    let refused = match toml::from_str::<AnnBenchScenario>(&toml::to_string(&table).unwrap()) {
+                        Err(e) => e.to_string().contains(key.as_str()),
+                        Ok(s) => s.check().is_err_and(|(f, _)| f == field || (key == "dim" && f == "data.items")),
+                    };
+                    assert!(refused, "`{field}` = {v} was not refused naming it");
+                }
+            }
+        }
+        assert!(walked >= 9, "walked {walked} fields");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod ann;
 pub mod ann_bench;
+pub mod ann_data;
 pub mod atomic_file;
 mod error;
 pub mod load;

@@ -173,8 +173,12 @@ pub struct LoadSummary {
     pub threads: usize,
     /// Measured requests completed, successful or not (warm-up excluded).
     pub requests: u64,
-    /// How many of them failed (engine error or panic).
+    /// How many of them failed (engine error, panic or timeout).
     pub errors: u64,
+    /// How many of the errors were answers later than the run's timeout
+    /// (0 without one; absent in results written before timeouts existed).
+    #[serde(default)]
+    pub timeouts: u64,
     /// The first failure seen, to explain a run full of errors.
     pub first_error: Option<String>,
     /// Measured wall time, seconds.
@@ -230,6 +234,31 @@ pub struct BatchLoopSummary {
     pub load: LoadSummary,
 }
 
+/// A client-side timeout: an answer that takes longer counts as an error,
+/// as it would for a client that gave up on it (a synchronous call cannot be
+/// abandoned, so the worker still waits for it; only the accounting
+/// changes). What a remote engine's users see when the server is slow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Timeout(pub Option<Duration>);
+
+impl Timeout {
+    /// No timeout: every answer counts, however late.
+    pub const NONE: Timeout = Timeout(None);
+
+    fn exceeded(self, took: Duration) -> bool {
+        self.0.is_some_and(|limit| took > limit)
+    }
+
+    fn message(self, took: Duration) -> String {
+        let limit = self.0.unwrap_or_default();
+        format!("timed out: answered after {:.1} ms, the timeout is {:.1} ms", ms(took), ms(limit))
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
 /// A closed-loop run: `threads` clients, each sending its next request as
 /// soon as the previous one returns, so the engine is never idle and the
 /// result is the throughput it sustains at that concurrency.
@@ -241,6 +270,8 @@ pub struct ClosedLoop {
     pub warm_up: Amount,
     /// The measured part; not zero.
     pub measure: Amount,
+    /// A request answered later than this counts as a timeout (see [`Timeout`]).
+    pub timeout: Timeout,
 }
 
 impl ClosedLoop {
@@ -276,7 +307,9 @@ impl ClosedLoop {
                 let begin = Instant::now();
                 let outcome = request.send(engine);
                 let end = Instant::now();
-                tally.record(&outcome, end.saturating_duration_since(begin), end);
+                let took = end.saturating_duration_since(begin);
+                let outcome = tally.time(outcome, took, self.timeout);
+                tally.record(&outcome, took, end);
             }
             Ok(tally)
         };
@@ -310,6 +343,9 @@ pub struct BatchLoop {
     pub warm_up: Amount,
     /// The measured requests; not zero.
     pub measure: Amount,
+    /// A batch call answered later than this counts as a timeout for each
+    /// of its requests (see [`Timeout`]).
+    pub timeout: Timeout,
 }
 
 impl BatchLoop {
@@ -386,7 +422,16 @@ impl BatchLoop {
                 let begin = Instant::now();
                 let outcome = send_batch(engine, &searches, &feeds);
                 let end = Instant::now();
-                tally.record_batch(size, &outcome, end.saturating_duration_since(begin), end);
+                let took = end.saturating_duration_since(begin);
+                let timed_out = self.timeout.exceeded(took);
+                let outcome = match outcome {
+                    Ok(()) if timed_out => Err(self.timeout.message(took)),
+                    other => other,
+                };
+                if timed_out {
+                    tally.timeouts += size;
+                }
+                tally.record_batch(size, &outcome, took, end);
                 calls.0 += 1;
             }
             Ok((tally, calls))
@@ -479,6 +524,9 @@ pub struct OpenLoop {
     /// A request starting later than this after its intended time counts as
     /// late; a little slack absorbs the sleep granularity of the OS.
     pub late_after: Duration,
+    /// A request whose service (from its actual start) takes longer than
+    /// this counts as a timeout (see [`Timeout`]).
+    pub timeout: Timeout,
 }
 
 impl OpenLoop {
@@ -489,7 +537,14 @@ impl OpenLoop {
     /// `rate` requests per second over `threads` workers for `measure`, with
     /// no warm-up and the default lateness tolerance.
     pub fn new(rate: f64, threads: usize, measure: Amount) -> OpenLoop {
-        OpenLoop { rate, threads, warm_up: Amount::NONE, measure, late_after: OpenLoop::DEFAULT_LATE_AFTER }
+        OpenLoop {
+            rate,
+            threads,
+            warm_up: Amount::NONE,
+            measure,
+            late_after: OpenLoop::DEFAULT_LATE_AFTER,
+            timeout: Timeout::NONE,
+        }
     }
 
     /// Runs the warm-up arrivals then the measured ones, on one schedule.
@@ -538,6 +593,7 @@ impl OpenLoop {
                     continue;
                 }
                 let late = begin.saturating_duration_since(intended) > self.late_after;
+                let outcome = tally.time(outcome, end.saturating_duration_since(begin), self.timeout);
                 let took = outcome.is_ok().then(|| end.saturating_duration_since(begin));
                 tally.record(&outcome, end.saturating_duration_since(intended), end);
                 service.record(begin, took, late);
@@ -584,6 +640,8 @@ struct Tally {
     errors: u64,
     first_error: Option<String>,
     last_end: Option<Instant>,
+    /// How many of `errors` were answers later than the timeout.
+    timeouts: u64,
 }
 
 /// Open-loop extras: service times of successful requests, and the start
@@ -616,7 +674,24 @@ fn merge_all<T: Merge>(parts: Vec<Result<T>>) -> Result<T> {
 
 impl Tally {
     fn new() -> Result<Tally> {
-        Ok(Tally { latency: histogram()?, requests: 0, errors: 0, first_error: None, last_end: None })
+        Ok(Tally { latency: histogram()?, requests: 0, errors: 0, first_error: None, last_end: None, timeouts: 0 })
+    }
+
+    /// `outcome`, or a timeout error when it succeeded later than `timeout`
+    /// allows (counted in `timeouts`; [`Self::record`] then counts it as an error).
+    fn time(
+        &mut self,
+        outcome: std::result::Result<(), String>,
+        took: Duration,
+        timeout: Timeout,
+    ) -> std::result::Result<(), String> {
+        match outcome {
+            Ok(()) if timeout.exceeded(took) => {
+                self.timeouts += 1;
+                Err(timeout.message(took))
+            }
+            other => other,
+        }
     }
 
     /// Records one completed request; only a success is timed.
@@ -652,6 +727,7 @@ impl Tally {
             threads,
             requests: self.requests,
             errors: self.errors,
+            timeouts: self.timeouts,
             first_error: self.first_error.clone(),
             seconds,
             throughput: if seconds > 0.0 { successes as f64 / seconds } else { 0.0 },
@@ -665,6 +741,7 @@ impl Merge for Tally {
         add(&mut self.latency, &other.latency)?;
         self.requests += other.requests;
         self.errors += other.errors;
+        self.timeouts += other.timeouts;
         if self.first_error.is_none() {
             self.first_error = other.first_error;
         }
@@ -850,7 +927,7 @@ mod tests {
     }
 
     fn closed(threads: usize, warm_up: Amount, measure: Amount) -> ClosedLoop {
-        ClosedLoop { threads, warm_up, measure }
+        ClosedLoop { threads, warm_up, measure, timeout: Timeout::NONE }
     }
 
     fn what(error: HarnessError) -> String {
@@ -907,6 +984,30 @@ mod tests {
         let open = OpenLoop { warm_up: Amount::Requests(5), ..OpenLoop::new(2_000.0, 2, Amount::Requests(10)) };
         let s = open.run(&engine, &feeds(4)).unwrap();
         assert_eq!((engine.calls(), s.load.requests, s.load.latency.count, s.service.count), (15, 10, 10, 10));
+    }
+
+    #[test]
+    fn answers_later_than_the_timeout_are_errors_and_the_run_continues() {
+        // Every answer takes at least 3 ms: a 1 ms timeout fails them all,
+        // a 10 s one none, in each kind of row.
+        let engine = Fake::sleeping(Duration::from_millis(3));
+        let strict = Timeout(Some(Duration::from_millis(1)));
+        let lenient = Timeout(Some(Duration::from_secs(10)));
+        for (timeout, failed) in [(strict, 12), (lenient, 0), (Timeout::NONE, 0)] {
+            let closed = ClosedLoop { timeout, ..closed(2, Amount::NONE, Amount::Requests(12)) };
+            let s = closed.run(&engine, &feeds(4)).unwrap();
+            assert_eq!((s.requests, s.errors, s.timeouts, s.latency.count), (12, failed, failed, 12 - failed));
+            let open = OpenLoop { timeout, ..OpenLoop::new(2_000.0, 4, Amount::Requests(12)) };
+            let s = open.run(&engine, &feeds(4)).unwrap();
+            assert_eq!((s.load.errors, s.load.timeouts, s.service.count), (failed, failed, 12 - failed));
+            let batch = BatchLoop { timeout, ..batched(4, 2, Amount::NONE, Amount::Requests(12)) };
+            let s = batch.run(&engine, &feeds(4)).unwrap().load;
+            assert_eq!((s.errors, s.timeouts), (failed, failed));
+            if failed > 0 {
+                assert_eq!(s.throughput, 0.0, "a timed-out answer is no success");
+                assert!(s.first_error.as_deref().is_some_and(|e| e.contains("timed out")), "{:?}", s.first_error);
+            }
+        }
     }
 
     #[test]
@@ -1047,7 +1148,7 @@ mod tests {
     }
 
     fn batched(batch: usize, threads: usize, warm_up: Amount, measure: Amount) -> BatchLoop {
-        BatchLoop { batch, threads, warm_up, measure }
+        BatchLoop { batch, threads, warm_up, measure, timeout: Timeout::NONE }
     }
 
     fn searches(users: u32) -> Vec<Request> {

@@ -207,7 +207,7 @@ pub fn parse_threshold(text: &str) -> Result<f64> {
     }
     if divisor == 1.0 && value > 1.0 {
         return Err(bad(format!(
-            "a bare number is a fraction, so this would allow a {}% regression; write `{t}%` for {t} percent",
+            "a bare number is a fraction, so this would allow a {} regression; write `{t}%` for {t} percent",
             percent(value)
         )));
     }
@@ -344,6 +344,10 @@ mod tests {
             assert!(err.contains(&format!("`{bad}`")) && err.contains('%'), "{bad}: {err}");
         }
         assert!(parse_threshold("5").unwrap_err().to_string().contains("`5%`"));
+        let err = parse_threshold("5").unwrap_err().to_string();
+        assert!(err.contains("a 500% regression") && !err.contains("%%"), "{err}");
+        let err = parse_threshold("-5%").unwrap_err().to_string();
+        assert!(err.contains("`-5%`") && err.contains("non-negative"), "{err}");
     }
 
     fn metric(value: f64, direction: Direction, gate: Gate) -> Metric {

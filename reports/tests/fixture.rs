@@ -65,6 +65,7 @@ fn closed(p50_us: f64, threads: usize) -> LoadSummary {
         threads,
         requests: (throughput * 5.0) as u64,
         errors: 0,
+        timeouts: 0,
         first_error: None,
         seconds: 5.0,
         throughput,

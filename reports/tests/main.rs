@@ -3,6 +3,7 @@
 mod compare;
 mod export;
 mod fixture;
+mod malformed;
 mod per_query_fixture;
 mod report;
 mod schema;

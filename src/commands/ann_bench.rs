@@ -1,6 +1,8 @@
 //! `searchrec ann-bench [SCENARIO] [--fvecs DIR]`: every ANN backend on one
-//! seeded clustered vector set, printed as recall@k against queries per
-//! second (one query at a time, one thread), with build time and memory.
+//! seeded clustered vector set, or on a real benchmark's files (TEXMEX
+//! fvecs, ann-benchmarks HDF5; `[data] format` in the scenario), printed as
+//! recall@k against queries per second (one query at a time, one thread),
+//! with build time and memory.
 
 use anyhow::Result;
 use searchrec_harness::ann_bench::{AnnBenchReport, AnnBenchScenario, run as bench, write_fvecs};
@@ -33,20 +35,29 @@ pub fn run(cli: &Cli, args: &AnnBenchArgs) -> Result<()> {
 fn print_table(report: &AnnBenchReport) {
     let d = &report.scenario.data;
     let i = &report.scenario.index;
+    let data = match &report.source {
+        None => format!("{} × {} ({} clusters, σ {}), {} queries", d.items, d.dim, d.clusters, d.sigma, d.queries),
+        Some(s) => format!(
+            "{} × {} {} ({} files, {} ground truth), {} queries",
+            s.items,
+            s.dim,
+            s.metric.name(),
+            s.format.name(),
+            if s.file_truth { "the file's" } else { "computed (limit_base cut the base)" },
+            s.queries
+        ),
+    };
     println!(
-        "{}: {} × {} ({} clusters, σ {}), {} queries, k = {}; M {}, ef_construction {}; build on {} thread(s), search one query at a time on one thread",
-        report.scenario.name,
-        d.items,
-        d.dim,
-        d.clusters,
-        d.sigma,
-        d.queries,
-        i.k,
-        i.max_nb_connection,
-        i.ef_construction,
-        report.threads
+        "{}: {data}, k = {}; M {}, ef_construction {}; build on {} thread(s), search one query at a time on one thread",
+        report.scenario.name, i.k, i.max_nb_connection, i.ef_construction, report.threads
     );
-    println!("data and exact ground truth: {:.1} s\n", report.data_seconds);
+    match &report.source {
+        None => println!("data and exact ground truth: {:.1} s\n", report.data_seconds),
+        Some(s) => println!(
+            "reading the files: {:.2} s; with the search space and ground truth: {:.2} s\n",
+            s.load_seconds, report.data_seconds
+        ),
+    }
     println!("{:<8} {:>10} {:>12} {:>12}", "backend", "build (s)", "memory (MiB)", "reachability");
     for b in &report.builds {
         let reach = b.reachability.map_or("—".to_string(), |r| format!("{r:.4}"));

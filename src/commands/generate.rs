@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use searchrec_datasets::io::publish::{WORLD_FOLDER, check_target};
 use searchrec_datasets::io::{Manifest, write_world};
 use searchrec_datasets::{Scale, Scenario};
 use serde::Serialize;
@@ -36,8 +37,10 @@ pub fn run(cli: &Cli, args: &GenerateArgs) -> Result<()> {
     print_summary(cli, &summary)
 }
 
-/// Generates and writes a world with progress bars.
+/// Generates and writes a world with progress bars; `out` is checked first
+/// (`write_world` checks it again, under its writer lock).
 pub fn generate(cli: &Cli, scenario: &Scenario, seed: u64, out: &Path) -> Result<GenerateSummary> {
+    check_target(out, &WORLD_FOLDER)?;
     let bars = GenerationBars::new(scenario, cli.quiet);
     let started = Instant::now();
     let manifest = write_world(scenario, seed, out, &|stage, n| bars.advance(stage, n))?;

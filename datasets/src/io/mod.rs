@@ -10,11 +10,14 @@
 //! DIR/truth/*.parquet         latent truth: items, users, needs, queries
 //! ```
 //!
-//! Writing is all-or-nothing: tables go to a staging folder inside DIR and are
-//! renamed into place at the end, the manifest last, so a folder with a
-//! `world.toml` is always complete and a failed run leaves no partial table.
+//! Writing is all-or-nothing ([`publish`]): the whole folder is built in a
+//! staging folder beside DIR and swapped in at the end, so DIR always holds
+//! one complete world (or none) and a failed or killed run leaves the
+//! previous world. `write_world` refuses a DIR that is not a world folder.
 
+mod checks;
 mod parquet_file;
+pub mod publish;
 mod tables;
 mod trec;
 
@@ -34,25 +37,12 @@ use crate::truth::{Truth, Vectors};
 use crate::world::{Observable, World};
 use crate::{DatasetError, Result};
 use parquet_file::{TableWriter, read_table, write_table};
-pub use trec::{qrels_from_trec, qrels_to_trec};
+pub use trec::{qrels_from_trec, qrels_from_trec_for, qrels_to_trec};
 
 /// Version of the folder layout and table schemas; bumped on any change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-const MANIFEST: &str = "world.toml";
-const STAGING: &str = ".searchrec-staging";
-const TABLES: [&str; 10] = [
-    "items.parquet",
-    "users.parquet",
-    "interactions.parquet",
-    "queries.parquet",
-    "qrels.parquet",
-    "qrels.txt",
-    "truth/items.parquet",
-    "truth/users.parquet",
-    "truth/needs.parquet",
-    "truth/queries.parquet",
-];
+const MANIFEST: &str = publish::WORLD_FOLDER.marker;
 
 /// Row counts of a world folder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -92,20 +82,19 @@ pub struct Manifest {
 
 /// Generates a world and writes it to `dir`, streaming the logs so memory
 /// stays bounded by the catalogue and users rather than the log length.
+///
+/// `dir` must be missing, empty or a world folder, and not inside any
+/// searchrec output ([`publish::check_target`]); the new world replaces it
+/// whole, atomically where the system allows ([`publish::Staged`]).
 pub fn write_world(scenario: &Scenario, seed: u64, dir: &Path, progress: Progress<'_>) -> Result<Manifest> {
     let g = Generator::new(scenario, seed)?;
-    fs::create_dir_all(dir).map_err(|e| DatasetError::io(dir, e))?;
-    let staging = dir.join(STAGING);
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(|e| DatasetError::io(&staging, e))?;
-    }
-    fs::create_dir_all(staging.join("truth")).map_err(|e| DatasetError::io(&staging, e))?;
-    let result = write_tables(&g, &staging, progress).and_then(|manifest| {
-        publish(&staging, dir)?;
-        Ok(manifest)
-    });
-    let _ = fs::remove_dir_all(&staging);
-    result
+    let staged = publish::Staged::begin(dir, &publish::WORLD_FOLDER)?;
+    let truth = staged.path().join("truth");
+    fs::create_dir(&truth).map_err(|e| DatasetError::io(&truth, e))?;
+    // On an error `staged` is dropped and the staging folder removed.
+    let manifest = write_tables(&g, staged.path(), progress)?;
+    staged.commit()?;
+    Ok(manifest)
 }
 
 fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Result<Manifest> {
@@ -182,20 +171,6 @@ fn write_tables(g: &Generator<'_>, staging: &Path, progress: Progress<'_>) -> Re
     Ok(manifest)
 }
 
-/// Moves staged tables into `dir`: the old manifest goes first (so the folder
-/// reads as incomplete during the swap) and the new one last.
-fn publish(staging: &Path, dir: &Path) -> Result<()> {
-    let manifest = dir.join(MANIFEST);
-    if manifest.exists() {
-        fs::remove_file(&manifest).map_err(|e| DatasetError::io(&manifest, e))?;
-    }
-    fs::create_dir_all(dir.join("truth")).map_err(|e| DatasetError::io(dir.join("truth"), e))?;
-    for name in TABLES.iter().chain(&[MANIFEST]) {
-        fs::rename(staging.join(name), dir.join(name)).map_err(|e| DatasetError::io(dir.join(name), e))?;
-    }
-    Ok(())
-}
-
 struct ParquetSink {
     events: TableWriter,
     needs: TableWriter,
@@ -242,7 +217,8 @@ pub fn read_observable(dir: &Path) -> Result<(Manifest, Observable)> {
     let manifest = read_manifest(dir)?;
     let taxonomy = Taxonomy::embedded()?;
     let paths: Vec<String> = taxonomy.leaves.iter().map(|l| l.path.clone()).collect();
-    let observable = read_observable_tables(dir, &paths)?;
+    let bounds = checks::Bounds::of(&manifest, paths.len());
+    let observable = read_observable_tables(dir, &paths, &bounds)?;
     check_count(dir, "items.parquet", observable.catalog.items.len(), manifest.counts.items)?;
     check_count(dir, "users.parquet", observable.users.len(), manifest.counts.users)?;
     check_count(dir, "interactions.parquet", observable.logs.events.len(), manifest.counts.events)?;
@@ -250,15 +226,15 @@ pub fn read_observable(dir: &Path) -> Result<(Manifest, Observable)> {
     Ok((manifest, observable))
 }
 
-fn read_observable_tables(dir: &Path, category_paths: &[String]) -> Result<Observable> {
+fn read_observable_tables(dir: &Path, category_paths: &[String], bounds: &checks::Bounds) -> Result<Observable> {
     let p = dir.join("items.parquet");
-    let items = tables::items_rows(&p, &read_table(&p, &tables::items_schema())?, category_paths)?;
+    let items = tables::items_rows(&p, &read_table(&p, &tables::items_schema())?, bounds, category_paths)?;
     let p = dir.join("users.parquet");
-    let users = tables::users_rows(&p, &read_table(&p, &tables::users_schema())?)?;
+    let users = tables::users_rows(&p, &read_table(&p, &tables::users_schema())?, bounds)?;
     let p = dir.join("interactions.parquet");
-    let (events, queries) = tables::interactions_rows(&p, &read_table(&p, &tables::interactions_schema())?)?;
+    let (events, queries) = tables::interactions_rows(&p, &read_table(&p, &tables::interactions_schema())?, bounds)?;
     let p = dir.join("queries.parquet");
-    let eval = tables::queries_rows(&p, &read_table(&p, &tables::queries_schema())?)?;
+    let eval = tables::queries_rows(&p, &read_table(&p, &tables::queries_schema())?, bounds)?;
     Ok(Observable {
         catalog: crate::Catalog { items, category_paths: category_paths.to_vec() },
         users,
@@ -283,20 +259,35 @@ pub fn read_world(dir: &Path) -> Result<World> {
     let taxonomy = Taxonomy::embedded()?;
     let dim = manifest.scenario.world.latent_dim as usize;
     let latent = LatentSpace::generate(manifest.seed, &taxonomy, dim);
+    let bounds = checks::Bounds::of(&manifest, taxonomy.leaves.len());
     let p = dir.join("qrels.parquet");
-    let judgements = tables::qrels_rows(&p, &read_table(&p, &tables::qrels_schema())?)?;
+    let judgements = tables::qrels_rows(&p, &read_table(&p, &tables::qrels_schema())?, &bounds)?;
     check_count(dir, "qrels.parquet", judgements.len(), manifest.counts.judgements)?;
     let p = dir.join("truth/items.parquet");
-    let (items, item_vectors) = tables::item_truth_rows(&p, &read_table(&p, &tables::item_truth_schema(dim))?, dim)?;
+    let (items, item_vectors) = tables::item_truth_rows(
+        &p,
+        &read_table(&p, &tables::item_truth_schema(dim))?,
+        &bounds,
+        &taxonomy,
+        &observable.catalog.items,
+    )?;
     check_count(dir, "truth/items.parquet", items.len(), manifest.counts.items)?;
     let p = dir.join("truth/users.parquet");
-    let (users, user_vectors) = tables::user_truth_rows(&p, &read_table(&p, &tables::user_truth_schema(dim))?, dim)?;
+    let (users, user_vectors) =
+        tables::user_truth_rows(&p, &read_table(&p, &tables::user_truth_schema(dim))?, &bounds)?;
     check_count(dir, "truth/users.parquet", users.len(), manifest.counts.users)?;
     let p = dir.join("truth/needs.parquet");
-    let needs = tables::needs_rows(&p, &read_table(&p, &tables::needs_schema())?)?;
+    let needs = tables::needs_rows(&p, &read_table(&p, &tables::needs_schema())?, &bounds, &taxonomy)?;
     check_count(dir, "truth/needs.parquet", needs.len(), manifest.counts.needs)?;
     let p = dir.join("truth/queries.parquet");
-    let queries = tables::query_truth_rows(&p, &read_table(&p, &tables::query_truth_schema())?)?;
+    let queries = tables::query_truth_rows(
+        &p,
+        &read_table(&p, &tables::query_truth_schema())?,
+        &bounds,
+        &taxonomy,
+        &needs,
+        &observable.queries,
+    )?;
     check_count(dir, "truth/queries.parquet", queries.len(), manifest.counts.queries)?;
     Ok(World {
         scenario: manifest.scenario,

@@ -60,6 +60,25 @@ pub(crate) fn write_table(path: &Path, schema: SchemaRef, columns: Vec<ArrayRef>
 
 /// Reads every batch of a table, checking that it has the expected columns.
 pub(crate) fn read_table(path: &Path, expected: &Schema) -> Result<Vec<RecordBatch>> {
+    // The parquet crate panics on some corrupt pages instead of returning an
+    // error (e.g. a flipped bit in definition levels: "offset + len out of
+    // bounds", found by fuzz/world_tables). A corrupt file is bad input, so
+    // the panic becomes an error naming the file; nothing outlives the
+    // decoder, so no state is left half-updated.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_batches(path, expected))).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(DatasetError::format(
+            path,
+            format!("corrupt data (the Parquet decoder failed: {what}); regenerate it with `searchrec generate`"),
+        ))
+    })
+}
+
+fn read_batches(path: &Path, expected: &Schema) -> Result<Vec<RecordBatch>> {
     let file = File::open(path).map_err(|e| DatasetError::io(path, e))?;
     let corrupt = |e: parquet::errors::ParquetError| {
         DatasetError::format(
@@ -178,16 +197,6 @@ impl<'a> Columns<'a> {
         let start = list.offset() * dim;
         Ok(&values.values()[start..start + list.len() * dim])
     }
-}
-
-/// A non-nullable field.
-pub(crate) fn field(name: &str, t: DataType) -> Field {
-    Field::new(name, t, false)
-}
-
-/// A nullable field.
-pub(crate) fn nullable(name: &str, t: DataType) -> Field {
-    Field::new(name, t, true)
 }
 
 /// The type of a `dim`-long f32 vector column.

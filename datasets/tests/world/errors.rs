@@ -77,3 +77,38 @@ fn schema_version_mismatch_is_refused() {
     let err = read_world(dir.path()).unwrap_err().to_string();
     assert!(err.contains("schema_version") && err.contains("999"), "{err}");
 }
+
+#[test]
+fn regenerating_replaces_the_whole_world_and_leaves_nothing_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("w");
+    write_world(&Scenario::preset(Scale::Tiny), 1, &out, &|_, _| {}).unwrap();
+    write_world(&Scenario::preset(Scale::Tiny), 2, &out, &|_, _| {}).unwrap();
+    assert_eq!(read_world(&out).unwrap().seed, 2);
+    let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(beside, ["w"], "no staging folder, aside folder or lock file is left");
+}
+
+#[test]
+fn a_folder_that_is_not_a_world_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("qrels.txt"), "1 0 7 3\n").unwrap();
+    let err = write_world(&Scenario::preset(Scale::Tiny), 1, dir.path(), &|_, _| {}).unwrap_err();
+    assert!(matches!(err, DatasetError::Format { .. }), "{err:?}");
+    let err = err.to_string();
+    assert!(
+        err.contains("qrels.txt") && err.contains("no world.toml") && err.contains("choose another --out"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("qrels.txt")).unwrap(), "1 0 7 3\n");
+    let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(beside, ["qrels.txt"]);
+
+    let world = dir.path().join("world");
+    tiny_world_in(&world);
+    let before = fs::read(world.join("truth/items.parquet")).unwrap();
+    let err = write_world(&Scenario::preset(Scale::Tiny), 2, &world.join("truth"), &|_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("inside the world folder"), "{err}");
+    assert_eq!(fs::read(world.join("truth/items.parquet")).unwrap(), before);
+    assert_eq!(read_world(&world).unwrap().seed, 1);
+}

@@ -3,6 +3,7 @@
 mod determinism;
 mod errors;
 mod fixtures;
+mod invariants;
 mod properties;
 mod realism;
 mod roundtrip;

@@ -179,13 +179,17 @@ impl Registry {
 }
 
 /// Deserialises a factory's parameter table into its typed config, turning a
-/// serde error into [`EngineError::Config`] that names the engine and field.
+/// serde error into [`EngineError::Config`] that names the engine and the
+/// dotted path of the offending value (`hnsw.ef_search`, or an unknown key's
+/// own path), or `params` when the error is about the whole section (a
+/// missing field, which serde names in the message).
 pub fn parse_params<T: DeserializeOwned>(engine: &str, params: &toml::Table) -> Result<T> {
-    T::deserialize(toml::Value::Table(params.clone())).map_err(|e| {
-        let message = e.message().to_string();
-        // serde names the field in the message (`unknown field `x``, `missing field `y``);
-        // keep the whole message and point at the section.
-        EngineError::Config { engine: engine.to_string(), field: "params".to_string(), message }
+    // A table deserialised from a `toml::Value` carries no spans, so without
+    // the tracked path a wrong type would only say "invalid type: string".
+    serde_path_to_error::deserialize(toml::Value::Table(params.clone())).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." { "params".to_string() } else { path };
+        EngineError::Config { engine: engine.to_string(), field, message: e.inner().message().to_string() }
     })
 }
 
@@ -228,5 +232,36 @@ mod tests {
         let bad: toml::Table = toml::from_str("wieght = 2.0").unwrap();
         let err = parse_params::<Params>("e", &bad).unwrap_err().to_string();
         assert!(err.contains("engine `e`") && err.contains("wieght"), "{err}");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)] // read only through Debug: the test is about the error
+    struct Nested {
+        #[serde(default)]
+        hnsw: Hnsw,
+    }
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    #[allow(dead_code)]
+    struct Hnsw {
+        ef_search: usize,
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_dotted_parameter_path() {
+        for text in ["[hnsw]\nef_search = \"many\"", "[hnsw]\nef_search = -1", "hnsw = 3"] {
+            let bad: toml::Table = toml::from_str(text).unwrap();
+            let err = parse_params::<Nested>("e", &bad).unwrap_err();
+            let want = if text.starts_with("hnsw =") { "`hnsw`" } else { "`hnsw.ef_search`" };
+            assert!(err.to_string().contains(&format!("parameter {want}")), "{text}: {err}");
+        }
+        // An unknown key is named by its own path, with the known ones in the message.
+        let bad: toml::Table = toml::from_str("[hnsw]\nef_serch = 3").unwrap();
+        let err = parse_params::<Nested>("e", &bad).unwrap_err().to_string();
+        assert!(err.contains("parameter `hnsw.ef_serch`") && err.contains("expected `ef_search`"), "{err}");
+        let bad: toml::Table = toml::from_str("hnws = 3").unwrap();
+        let err = parse_params::<Nested>("e", &bad).unwrap_err().to_string();
+        assert!(err.contains("parameter `hnws`"), "{err}");
     }
 }

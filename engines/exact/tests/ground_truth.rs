@@ -129,7 +129,7 @@ fn requests_and_configs_fail_clearly() {
         EngineError::Config { field, .. } => field,
         other => panic!("expected a config error, got {other}"),
     };
-    assert_eq!(field(build("[hnsw]\nef_search = 10")), "params");
+    assert_eq!(field(build("[hnsw]\nef_search = 10")), "hnsw");
     assert_eq!(field(build("[embedding]\ndim = 0")), "embedding.dim");
     assert_eq!(field(build("[feed]\ncontext_weight = 2.0")), "feed.context_weight");
 }

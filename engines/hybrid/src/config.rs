@@ -185,6 +185,11 @@ pub const BUILD_PATHS: &[&str] = &[
     "interest.hnsw.keep_pruned",
 ];
 
+/// The most hits a hybrid fetches from one side per request (and the most
+/// top hits defining a query's intent): the harness's own evaluation depth
+/// stops at 10,000, and every request pays for what it fetches.
+pub const MAX_DEPTH: usize = 10_000;
+
 /// How far `shelf_weight + interest_weight` may stray from 1 (decimal
 /// fractions such as 0.35 + 0.65 are not exact in binary).
 const WEIGHT_SUM_TOLERANCE: f64 = 1e-6;
@@ -223,8 +228,11 @@ impl HybridConfig {
             ("rerank_depth", self.rerank_depth),
             ("query_items", self.query_items),
         ] {
-            if value == 0 {
-                return Err(error(field, "must be at least 1".to_string()));
+            if !(1..=MAX_DEPTH).contains(&value) {
+                return Err(error(
+                    field,
+                    format!("must be in 1..={MAX_DEPTH} (hits fetched per request), got {value}"),
+                ));
             }
         }
         for (field, value) in [("personalisation", self.personalisation), ("query_weight", self.query_weight)] {
@@ -313,6 +321,9 @@ mod tests {
             (HybridConfig { candidate_depth: 0, ..base.clone() }, "candidate_depth"),
             (HybridConfig { rerank_depth: 0, ..base.clone() }, "rerank_depth"),
             (HybridConfig { query_items: 0, ..base.clone() }, "query_items"),
+            (HybridConfig { candidate_depth: usize::MAX, ..base.clone() }, "candidate_depth"),
+            (HybridConfig { rerank_depth: 1 << 40, ..base.clone() }, "rerank_depth"),
+            (HybridConfig { query_items: usize::MAX, ..base.clone() }, "query_items"),
             (HybridConfig { personalisation: 1.5, ..base.clone() }, "personalisation"),
             (HybridConfig { query_weight: f64::NAN, ..base.clone() }, "query_weight"),
             (HybridConfig { revisit_weight: -0.5, ..base.clone() }, "revisit_weight"),

@@ -93,14 +93,14 @@ fn bad_requests_are_errors() {
 #[test]
 fn config_errors_name_the_field() {
     let world = world();
-    assert_eq!(config_field(build_err(&world, "[embedding]\ndimm = 3")), "params");
+    assert_eq!(config_field(build_err(&world, "[embedding]\ndimm = 3")), "embedding.dimm");
     assert_eq!(config_field(build_err(&world, "[embedding]\ndim = 0")), "embedding.dim");
     assert_eq!(config_field(build_err(&world, "[hnsw]\nmax_nb_connection = 300")), "hnsw.max_nb_connection");
     assert_eq!(config_field(build_err(&world, "[hnsw]\nef_search = 0")), "hnsw.ef_search");
     assert_eq!(config_field(build_err(&world, "[embedding]\nalpha = nan")), "embedding.alpha");
     assert_eq!(config_field(build_err(&world, "[feed]\ncontext_weight = -0.1")), "feed.context_weight");
     assert_eq!(config_field(build_err(&world, "[feed]\nitem_norm_exponent = 2.0")), "feed.item_norm_exponent");
-    assert_eq!(config_field(build_err(&world, "[feed]\nscoring = \"dot\"")), "params");
+    assert_eq!(config_field(build_err(&world, "[feed]\nscoring = \"dot\"")), "feed.scoring");
 }
 
 #[test]

@@ -133,11 +133,17 @@ impl EmbeddingConfig {
 
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), VectorError> {
-        if self.dim == 0 || self.dim > 4096 {
-            return Err(VectorError::config("embedding.dim", format!("must be in 1..=4096, got {}", self.dim)));
+        if self.dim == 0 || self.dim > MAX_DIM {
+            return Err(VectorError::config("embedding.dim", format!("must be in 1..={MAX_DIM}, got {}", self.dim)));
         }
-        if self.iterations == 0 {
-            return Err(VectorError::config("embedding.iterations", "must be at least 1"));
+        // Implicit ALS settles in 10–50 sweeps (Hu, Koren & Volinsky used
+        // 10–15; `implicit` defaults to 15); each sweep is a full pass over
+        // the logs, so a thousand is already hours on a large world.
+        if !(1..=MAX_ITERATIONS).contains(&self.iterations) {
+            return Err(VectorError::config(
+                "embedding.iterations",
+                format!("must be in 1..={MAX_ITERATIONS} (full ALS sweeps over the logs), got {}", self.iterations),
+            ));
         }
         positive_finite("embedding.regularization", self.regularization)?;
         non_negative_finite("embedding.alpha", self.alpha)?;
@@ -153,9 +159,28 @@ impl EmbeddingConfig {
         if self.solver == Solver::Cg && self.cg_steps == 0 {
             return Err(VectorError::config("embedding.cg_steps", "must be at least 1 with solver = \"cg\""));
         }
+        // Conjugate gradient solves a dim × dim system exactly in dim steps;
+        // more only repeat work.
+        if self.cg_steps > MAX_DIM {
+            return Err(VectorError::config(
+                "embedding.cg_steps",
+                format!("must be at most {MAX_DIM} (CG is exact after dim steps), got {}", self.cg_steps),
+            ));
+        }
         Ok(())
     }
 }
+
+/// The widest embedding: a typo past that, and every vector is that many floats.
+pub const MAX_DIM: usize = 4096;
+
+/// The most ALS sweeps a training may ask for.
+pub const MAX_ITERATIONS: usize = 1000;
+
+/// The longest HNSW candidate list (`ef_construction`, `ef_search`,
+/// `reachability_ef`): ann-benchmarks' sweeps stop at 800, and past about
+/// ten thousand the search visits most of any catalogue it is used on.
+pub const MAX_EF: usize = 10_000;
 
 impl HnswConfig {
     /// Checks every field; the error names the first bad one. hnsw_rs itself
@@ -167,14 +192,17 @@ impl HnswConfig {
                 format!("must be in 2..=256, got {}", self.max_nb_connection),
             ));
         }
-        if self.ef_construction == 0 {
-            return Err(VectorError::config("hnsw.ef_construction", "must be at least 1"));
-        }
-        if self.ef_search == 0 {
-            return Err(VectorError::config("hnsw.ef_search", "must be at least 1"));
-        }
-        if self.reachability_ef == 0 {
-            return Err(VectorError::config("hnsw.reachability_ef", "must be at least 1"));
+        for (field, value) in [
+            ("hnsw.ef_construction", self.ef_construction),
+            ("hnsw.ef_search", self.ef_search),
+            ("hnsw.reachability_ef", self.reachability_ef),
+        ] {
+            if !(1..=MAX_EF).contains(&value) {
+                return Err(VectorError::config(
+                    field,
+                    format!("must be in 1..={MAX_EF} (a candidate list that long is an exhaustive scan), got {value}"),
+                ));
+            }
         }
         if !(1..=16).contains(&self.max_layer) {
             return Err(VectorError::config("hnsw.max_layer", format!("must be in 1..=16, got {}", self.max_layer)));
@@ -196,5 +224,53 @@ fn positive_finite(field: &str, value: f32) -> Result<(), VectorError> {
         Ok(())
     } else {
         Err(VectorError::config(field, format!("must be a finite number > 0, got {value}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(error: VectorError) -> String {
+        match error {
+            VectorError::Config { field, .. } => field,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_size_refuses_zero_and_absurd_values_naming_its_field() {
+        type Set<T> = fn(&mut T, usize);
+        let embedding: [(&str, Set<EmbeddingConfig>); 3] = [
+            ("embedding.dim", |c, v| c.dim = v),
+            ("embedding.iterations", |c, v| c.iterations = v),
+            ("embedding.cg_steps", |c, v| {
+                c.solver = Solver::Cg;
+                c.cg_steps = v
+            }),
+        ];
+        for (name, set) in embedding {
+            for value in [0, usize::MAX, 1 << 40] {
+                let mut config = EmbeddingConfig::default();
+                set(&mut config, value);
+                assert_eq!(field(config.validate().unwrap_err()), name, "{name} = {value}");
+            }
+        }
+        let hnsw: [(&str, Set<HnswConfig>); 5] = [
+            ("hnsw.max_nb_connection", |c, v| c.max_nb_connection = v),
+            ("hnsw.ef_construction", |c, v| c.ef_construction = v),
+            ("hnsw.ef_search", |c, v| c.ef_search = v),
+            ("hnsw.reachability_ef", |c, v| c.reachability_ef = v),
+            ("hnsw.max_layer", |c, v| c.max_layer = v),
+        ];
+        for (name, set) in hnsw {
+            for value in [0, usize::MAX, 1 << 40] {
+                let mut config = HnswConfig::default();
+                set(&mut config, value);
+                assert_eq!(field(config.validate().unwrap_err()), name, "{name} = {value}");
+            }
+        }
+        EmbeddingConfig::default().validate().unwrap();
+        HnswConfig::default().validate().unwrap();
     }
 }

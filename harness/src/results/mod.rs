@@ -362,7 +362,10 @@ pub fn parse_results(text: &str) -> std::result::Result<Results, String> {
         }
     }
     let read = version.unwrap_or_default();
-    serde_json::from_value(value).map_err(|e| format!("does not match results schema {read}: {e}"))
+    // The path names the value that does not fit (`engines[2].quality[0].mean`):
+    // serde's own message ("invalid type: string, expected a sequence") does not.
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| format!("does not match results schema {read}: at `{}`: {}", e.path(), e.inner()))
 }
 
 /// Brings a schema-1 file to the current layout in place. Fields version 2
@@ -387,6 +390,7 @@ pub(crate) mod tests {
             threads,
             requests: 64,
             errors: 0,
+            timeouts: 0,
             first_error: None,
             seconds: 0.5,
             throughput: 128.0,
@@ -462,6 +466,17 @@ pub(crate) mod tests {
         let f = s.factorial.unwrap();
         assert_eq!((f.verdict.as_str(), f.statement.as_str(), f.equivalence), ("not supported", "", None));
         assert_eq!(s.sensitivity[0].interaction.se, None);
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_json_path() {
+        let mut value: serde_json::Value = serde_json::from_str(V1).unwrap();
+        value["metrics"][0]["value"] = serde_json::json!("oops");
+        let err = parse_results(&value.to_string()).unwrap_err();
+        assert!(err.contains("`metrics[0].value`") && err.contains("invalid type: string"), "{err}");
+        value["metrics"] = serde_json::json!("oops");
+        let err = parse_results(&value.to_string()).unwrap_err();
+        assert!(err.contains("at `metrics`") && err.contains("expected a sequence"), "{err}");
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Measuring one built engine: quality over the query sets, ANN recall,
 //! load, and a few example answers.
 
+use std::time::Duration;
+
 use rayon::prelude::*;
 use searchrec_datasets::{QueryId, UserId, World};
 use searchrec_engine::{Engine, FeedRequest, Hit, SearchRequest};
 
 use crate::ann::{DEFAULT_EPSILON, feed_recall, reachability};
-use crate::load::{Amount, BatchLoop, ClosedLoop, OpenLoop, Request};
+use crate::load::{Amount, BatchLoop, ClosedLoop, OpenLoop, Request, Timeout};
 use crate::metrics::{MetricSettings, QueryMetrics, QueryPolicy, evaluate};
 use crate::results::{AnnRow, BuildInfo, EngineRun, Example, LoadMode, LoadRow, QualityRow};
 use crate::run::plan::PlannedRun;
@@ -23,6 +25,9 @@ pub(crate) struct Bench<'a> {
     pub query_sets: &'a [QuerySet],
     /// Users whose feeds are measured (ANN recall, feed load), deterministic.
     pub feed_users: &'a [UserId],
+    /// Told each measurement step as it starts: a load row at its bound can
+    /// run for minutes, and the user should see which one it is.
+    pub progress: &'a (dyn Fn(&str) + Sync),
 }
 
 /// One engine run, measured.
@@ -100,7 +105,19 @@ pub(crate) fn measure(
     };
     if let Some((exact, against)) = reference {
         let k = bench.scenario.evaluation.ann_k;
-        let recall = feed_recall(engine, exact, bench.feed_users, k, DEFAULT_EPSILON)?;
+        (bench.progress)(&format!("measuring {}: feed recall@{k} of {} users", planned.id, bench.feed_users.len()));
+        let recall = feed_recall(engine, exact, bench.feed_users, k, DEFAULT_EPSILON).map_err(|e| match e {
+            // The recall's own argument names, as the scenario spells them.
+            HarnessError::Invalid { what, message } => {
+                let field = match what.as_str() {
+                    "users" => "evaluation.ann_users",
+                    "k" => "evaluation.ann_k",
+                    other => other,
+                };
+                bench.scenario.field_error(field, format!("engine `{}`: {message}", planned.id))
+            }
+            other => other,
+        })?;
         run.ann = Some(AnnRow {
             k,
             users: bench.feed_users.len(),
@@ -111,7 +128,7 @@ pub(crate) fn measure(
             reachability: reachability(&report),
         });
     }
-    run.load = load(bench, engine, caps.search, caps.recommend)?;
+    run.load = load(bench, &planned.id, engine, caps.search, caps.recommend)?;
     Ok(Measured { run, per_query, hits })
 }
 
@@ -143,7 +160,7 @@ pub(crate) const EXACT_TWIN: &str = "exact scan of the same index";
 /// The closed-loop sweep, the open-loop run and the batch run of each
 /// request kind the engine serves (open and batch at the largest thread
 /// count, when the scenario turns them on).
-fn load(bench: &Bench<'_>, engine: &dyn Engine, search: bool, recommend: bool) -> Result<Vec<LoadRow>> {
+fn load(bench: &Bench<'_>, id: &str, engine: &dyn Engine, search: bool, recommend: bool) -> Result<Vec<LoadRow>> {
     let settings = &bench.scenario.load;
     if settings.requests == 0 {
         return Ok(Vec::new());
@@ -164,27 +181,38 @@ fn load(bench: &Bench<'_>, engine: &dyn Engine, search: bool, recommend: bool) -
         workloads.push(("recommend", bench.feed_users.iter().map(|&user| Request::Feed { user, k }).collect()));
     }
     let mut rows = Vec::new();
+    let (warm_up, requests) = (settings.warm_up, settings.requests);
+    let timeout = Timeout((settings.timeout_ms > 0.0).then(|| Duration::from_secs_f64(settings.timeout_ms / 1e3)));
+    let in_flight = settings.concurrency.unwrap_or_else(|| settings.threads.iter().copied().max().unwrap_or(1));
     for (request, workload) in workloads {
+        let step = |mode: &str| {
+            (bench.progress)(&format!("measuring {id}: {request} load, {mode}, {warm_up} + {requests} requests"));
+        };
         for &threads in &settings.threads {
+            step(&format!("closed loop at {threads} threads"));
             let closed = ClosedLoop {
                 threads,
                 warm_up: Amount::Requests(settings.warm_up),
                 measure: Amount::Requests(settings.requests),
+                timeout,
             };
             rows.push(LoadRow { request: request.into(), mode: LoadMode::Closed(closed.run(engine, &workload)?) });
         }
         if settings.open_loop_rate > 0.0 {
-            let threads = settings.threads.iter().copied().max().unwrap_or(1);
-            let mut open = OpenLoop::new(settings.open_loop_rate, threads, Amount::Requests(settings.requests));
+            step(&format!("open loop at {} requests/s, {in_flight} in flight", settings.open_loop_rate));
+            let mut open = OpenLoop::new(settings.open_loop_rate, in_flight, Amount::Requests(settings.requests));
             open.warm_up = Amount::Requests(settings.warm_up);
+            open.timeout = timeout;
             rows.push(LoadRow { request: request.into(), mode: LoadMode::Open(open.run(engine, &workload)?) });
         }
         if settings.batch > 0 {
+            step(&format!("batches of {}, {in_flight} in flight", settings.batch));
             let batch = BatchLoop {
                 batch: settings.batch,
-                threads: settings.threads.iter().copied().max().unwrap_or(1),
+                threads: in_flight,
                 warm_up: Amount::Requests(settings.warm_up),
                 measure: Amount::Requests(settings.requests),
+                timeout,
             };
             rows.push(LoadRow { request: request.into(), mode: LoadMode::Batch(batch.run(engine, &workload)?) });
         }

@@ -87,6 +87,7 @@ pub fn check_engines(scenario: &RunScenario, registry: &Registry) -> Result<Vec<
     for p in &planned {
         registry.capabilities(&p.spec).map_err(|e| scenario.field_error("engines.params", e.to_string()))?;
     }
+    plan::check_ann_against(scenario, &planned, registry)?;
     Ok(planned)
 }
 
@@ -143,7 +144,15 @@ pub fn execute(
     let policy = scenario.policy()?;
     let query_sets = query_sets::query_sets(scenario, world)?;
     let feed_users = feed_users(world, scenario.evaluation.ann_users);
-    let bench = measure::Bench { scenario, world, settings, policy, query_sets: &query_sets, feed_users: &feed_users };
+    let bench = measure::Bench {
+        scenario,
+        world,
+        settings,
+        policy,
+        query_sets: &query_sets,
+        feed_users: &feed_users,
+        progress: context.progress,
+    };
     let input =
         BuildInput { catalog: &world.observable.catalog, users: &world.observable.users, logs: &world.observable.logs };
     if let Some(simulation) = &scenario.simulation {
@@ -263,6 +272,12 @@ pub fn execute(
         }
         None => None,
     };
+    if scenario.evaluation.baseline.is_some() {
+        (context.progress)(&format!(
+            "significance against the baseline: paired t and randomisation tests ({} trials each)",
+            scenario.evaluation.randomisation_trials
+        ));
+    }
     let significance = significance(scenario, planned, &per_query, policy)?;
     let fronts = fronts(&engines, &targets, settings.k);
     let mut results = Results {

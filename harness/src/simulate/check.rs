@@ -5,7 +5,7 @@ use searchrec_datasets::World;
 use searchrec_engine::Capabilities;
 
 use super::model::patched_scenario;
-use super::settings::{Channels, SimulationSettings, field_error};
+use super::settings::{Channels, MAX_USER_DAYS, SimulationSettings, field_error};
 use crate::{HarnessError, Result};
 
 /// Checks `settings` against the world and the engines before any work:
@@ -30,6 +30,20 @@ pub fn check(
                 settings.users
             ),
         ));
+    }
+    if settings.target_mde.is_some() && settings.max_users.is_none() {
+        // The sized experiment may grow to the world's users: estimate it at that budget.
+        let sized = SimulationSettings { max_users: Some(available.max(settings.users)), ..settings.clone() };
+        let user_days = sized.user_days();
+        if user_days.is_nan() || user_days > MAX_USER_DAYS {
+            return Err(field_error(
+                "max_users",
+                format!(
+                    "unset, so target_mde may size the experiment up to the world's {available} users: about \
+                     {user_days:.2e} user-days, at most {MAX_USER_DAYS:e}; set max_users to a budget that fits"
+                ),
+            ));
+        }
     }
     if world.observable.catalog.items.is_empty() {
         return Err(HarnessError::Invalid {

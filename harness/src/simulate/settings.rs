@@ -51,6 +51,27 @@ use crate::{HarnessError, Result};
 /// a typo, and the second counters of a session must fit in 32 bits.
 pub const MAX_DAYS: u32 = 3_650;
 
+/// Most simulated users (`users`, `max_users`): 10 M, the `large` world's
+/// user count; each is simulated in every arm and replicate and holds a
+/// row of outcomes in memory.
+pub const MAX_USERS: usize = 10_000_000;
+/// Most simulated user-days of a whole run, estimated at load from the
+/// sizes ([`SimulationSettings::user_days`]): 2×10⁹, about 20× what
+/// `scenarios/ci.toml` simulates (10⁸, a few minutes on 2 cores), so hours
+/// at most. Every field can be in range while their product is not.
+pub const MAX_USER_DAYS: f64 = 2e9;
+/// Most user draws of one bootstrap interval (`bootstrap_resamples` ×
+/// users): 10¹⁰, 1 000× the default's 2 000 × 5 000; a run computes
+/// dozens of intervals.
+pub const MAX_BOOTSTRAP_DRAWS: f64 = 1e10;
+/// Largest absolute margin or MDE, in GMV per user: 10⁹, the largest
+/// `behaviour.budget_mean`; a wider margin calls every Δ additive.
+pub const MAX_ABSOLUTE_MARGIN: f64 = 1e9;
+/// Largest magnitude of a sensitivity value: no world-scenario field
+/// accepts more (`behaviour.trust_sales_reference` tops out at 10¹²); each
+/// value is checked against its field's own range once the world is known.
+pub const MAX_SWEEP_VALUE: f64 = 1e12;
+
 /// How the GMV simulation runs and what it reports.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -403,7 +424,13 @@ impl SimulationSettings {
                 Err(field_error(field, format!("{value} is out of range {lo} to {hi}; {fix}")))
             }
         };
-        range("users", self.users as f64, 1.0, 1e7, "simulate at least 1 user")?;
+        range(
+            "users",
+            self.users as f64,
+            1.0,
+            MAX_USERS as f64,
+            "simulate at least 1 user, and at most the large world's 10 000 000",
+        )?;
         range("horizon_days", self.horizon_days as f64, 1.0, MAX_DAYS as f64, "use a horizon of days, e.g. 28")?;
         range("pre_period_days", self.pre_period_days as f64, 0.0, MAX_DAYS as f64, "use 0 for none")?;
         range("retrain_days", self.retrain_days as f64, 0.0, MAX_DAYS as f64, "use 0 (off) or e.g. 7")?;
@@ -424,7 +451,13 @@ impl SimulationSettings {
         range("k", self.k as f64, 1.0, 1_000.0, "show lists of 1 to 1 000 items (default 20)")?;
         range("context_window", self.context_window as f64, 0.0, 1_000.0, "keep at most 1 000 recent signals")?;
         range("replicates", self.replicates as f64, 1.0, 1_000.0, "run at least 1 replicate (default 3)")?;
-        range("bootstrap_resamples", self.bootstrap_resamples as f64, 100.0, 1e6, "use e.g. 2 000")?;
+        range(
+            "bootstrap_resamples",
+            self.bootstrap_resamples as f64,
+            100.0,
+            1e6,
+            "use e.g. 2 000; past 10⁶ the Monte Carlo error is nothing next to the sampling error",
+        )?;
         if !(self.confidence > 0.5 && self.confidence < 1.0) {
             return Err(field_error(
                 "confidence",
@@ -433,11 +466,12 @@ impl SimulationSettings {
         }
         range("aa_replicates", self.aa_replicates as f64, 0.0, 1e5, "use 0 (off) or e.g. 200")?;
         match self.equivalence_margin {
-            Margin::Absolute(m) if !(m.is_finite() && m > 0.0) => {
+            Margin::Absolute(m) if !(m.is_finite() && m > 0.0 && m <= MAX_ABSOLUTE_MARGIN) => {
                 return Err(field_error(
                     "equivalence_margin",
                     format!(
-                        "{m} is not a margin; use a positive GMV per user (e.g. 1.5) or a percentage (e.g. \"2%\")"
+                        "{m} is not a margin; use a positive GMV per user up to {MAX_ABSOLUTE_MARGIN:e} (e.g. 1.5) \
+                         or a percentage (e.g. \"2%\")"
                     ),
                 ));
             }
@@ -485,7 +519,7 @@ impl SimulationSettings {
         }
         if let Some(target) = self.target_mde {
             let valid = match target {
-                Margin::Absolute(m) => m.is_finite() && m > 0.0,
+                Margin::Absolute(m) => m.is_finite() && m > 0.0 && m <= MAX_ABSOLUTE_MARGIN,
                 Margin::Relative(r) => r.is_finite() && r > 0.0 && r <= 1.0,
             };
             if !valid {
@@ -502,12 +536,13 @@ impl SimulationSettings {
             }
         }
         if let Some(budget) = self.max_users
-            && !(self.users..=10_000_000).contains(&budget)
+            && !(self.users..=MAX_USERS).contains(&budget)
         {
             return Err(field_error(
                 "max_users",
                 format!(
-                    "{budget} is out of range {} (users) to 10 000 000; the budget holds at least the pilot",
+                    "{budget} is out of range {} (users) to {MAX_USERS} (the large world's users); the budget holds \
+                     at least the pilot",
                     self.users
                 ),
             ));
@@ -574,7 +609,58 @@ impl SimulationSettings {
                 format!("{points} points; each regenerates a world and retrains the engines: keep it to 400 or fewer"),
             ));
         }
+        // Every size is in range; their product must fit too. Checked last,
+        // so a single absurd field is named as itself.
+        let user_days = self.user_days();
+        if user_days.is_nan() || user_days > MAX_USER_DAYS {
+            return Err(field_error(
+                "users",
+                format!(
+                    "the experiment would simulate about {user_days:.2e} user-days (users or max_users × replicates \
+                     × arms × horizon_days, plus the A/A check, the pre-period, other world seeds and sensitivity \
+                     points); at most {MAX_USER_DAYS:e}: lower users, replicates, aa_replicates or horizon_days"
+                ),
+            ));
+        }
+        let draws = self.bootstrap_resamples as f64 * self.users.max(self.max_users.unwrap_or(0)) as f64;
+        if draws.is_nan() || draws > MAX_BOOTSTRAP_DRAWS {
+            return Err(field_error(
+                "bootstrap_resamples",
+                format!(
+                    "{} resamples of {} users are {draws:.2e} draws per interval; at most {MAX_BOOTSTRAP_DRAWS:e}: \
+                     lower bootstrap_resamples",
+                    self.bootstrap_resamples,
+                    self.users.max(self.max_users.unwrap_or(0))
+                ),
+            ));
+        }
         Ok(())
+    }
+
+    /// Estimated user-days the whole simulation lives through: every arm
+    /// (with the oracle's three) over the horizon in every replicate, at the
+    /// sized budget when `target_mde` may grow the experiment to `max_users`,
+    /// plus the pre-period, the data loop's second factorial, the A/A
+    /// check's two control runs per replicate, and one factorial per other
+    /// world seed and per sensitivity point. An estimate of cost to refuse
+    /// absurd experiments at load, not an exact count.
+    pub fn user_days(&self) -> f64 {
+        let users = self.users as f64;
+        let sized =
+            if self.target_mde.is_some() { self.max_users.unwrap_or(self.users).max(self.users) } else { self.users };
+        let sized = sized as f64;
+        let replicates = self.replicates as f64;
+        let horizon = f64::from(self.horizon_days);
+        let arms = (self.arms.len() + if self.oracle { 3 } else { 0 }) as f64;
+        let mut days = sized * replicates * (arms * horizon + f64::from(self.pre_period_days));
+        let factorial = users * replicates * 4.0 * horizon;
+        if self.retrain_days > 0 {
+            days += sized * replicates * 4.0 * horizon;
+        }
+        days += self.aa_replicates as f64 * 2.0 * replicates * users * horizon;
+        let points: usize =
+            self.sensitivity.iter().map(|s| s.values.len() * s.by.as_ref().map_or(1, |b| b.values.len())).sum();
+        days + (self.world_seeds.len() + points) as f64 * factorial
     }
 
     /// The factorial's four arms alone, without comparisons, A/A check,
@@ -635,8 +721,14 @@ fn check_axis(field: &str, parameter: &str, values: &[f64]) -> Result<()> {
     if values.is_empty() {
         return Err(field_error(&format!("{field}.values"), "no value; list the values to sweep"));
     }
-    if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-        return Err(field_error(&format!("{field}.values"), format!("{v} is not a finite number")));
+    if let Some(v) = values.iter().find(|v| !(v.is_finite() && v.abs() <= MAX_SWEEP_VALUE)) {
+        return Err(field_error(
+            &format!("{field}.values"),
+            format!(
+                "{v} is out of range: no world-scenario field accepts a value beyond ±{MAX_SWEEP_VALUE:e} (each \
+                 value is checked against its field's own range once the world is known)"
+            ),
+        ));
     }
     Ok(())
 }

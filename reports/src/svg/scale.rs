@@ -32,6 +32,10 @@ pub(crate) struct Fit {
     pub pad: f64,
 }
 
+/// More ticks than any axis draws: a nice step over a finite range gives
+/// about five; past this the range was not finite in practice.
+const MAX_TICKS: f64 = 100.0;
+
 impl Scale {
     /// A scale that shows every finite value of `values`.
     pub(crate) fn fit(values: impl IntoIterator<Item = f64>, fit: Fit) -> Scale {
@@ -60,8 +64,16 @@ impl Scale {
         Scale::linear(plo, phi)
     }
 
-    /// A linear scale over at least `lo..hi`, widened to nice tick values.
+    /// A linear scale over at least `lo..hi`, widened to nice tick values
+    /// (the unit scale when `lo..hi` is not finite).
     pub(crate) fn linear(lo: f64, hi: f64) -> Scale {
+        // Results read from a file may hold any number; a range that does not
+        // fit in finite arithmetic gets the unit scale rather than a tick
+        // count no memory can hold.
+        const UNIT: Scale = Scale::Linear { lo: 0.0, hi: 1.0, step: 0.2 };
+        if !(lo.is_finite() && hi.is_finite() && (hi - lo).is_finite()) {
+            return UNIT;
+        }
         let (lo, hi) = if hi > lo {
             (lo, hi)
         } else if lo == 0.0 {
@@ -74,6 +86,10 @@ impl Scale {
         // The tolerance keeps a bound that already sits on a tick from growing by a step.
         let lo = (lo / step + 1e-9).floor() * step;
         let hi = (hi / step - 1e-9).ceil() * step;
+        let ticks = (hi - lo) / step;
+        if !(step > 0.0 && lo.is_finite() && hi.is_finite() && ticks.is_finite() && ticks <= MAX_TICKS) {
+            return UNIT;
+        }
         Scale::Linear { lo, hi, step }
     }
 
@@ -167,6 +183,17 @@ mod tests {
         let ticks: Vec<String> = s.ticks().into_iter().map(|t| t.1).collect();
         assert_eq!(ticks, ["0.2", "0.4", "0.6", "0.8", "1.0"]);
         assert!(s.unit(0.31) >= 0.0 && s.unit(0.87) <= 1.0);
+    }
+
+    #[test]
+    fn ranges_beyond_finite_arithmetic_get_a_few_ticks_not_a_panic() {
+        // Found by the structure-aware results.json mutations
+        // (reports/tests/malformed.rs): a value of 1e308 beside a negative
+        // one asked for more ticks than memory can hold.
+        for (lo, hi) in [(-1e308, 1e308), (-1.0, f64::MAX), (f64::NEG_INFINITY, 1.0), (0.0, f64::NAN), (1e308, 1e308)] {
+            let ticks = Scale::linear(lo, hi).ticks();
+            assert!(!ticks.is_empty() && ticks.len() as f64 <= MAX_TICKS + 1.0, "{lo}..{hi}: {}", ticks.len());
+        }
     }
 
     #[test]

@@ -237,6 +237,7 @@ mod tests {
             threads,
             requests: 2_000,
             errors: 0,
+            timeouts: 0,
             first_error: None,
             seconds: 0.5,
             throughput: 4_000.0,

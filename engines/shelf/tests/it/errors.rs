@@ -29,12 +29,12 @@ fn the_factory_is_kind_shelf_and_takes_typed_params() {
 #[test]
 fn config_errors_name_the_field() {
     let cases = [
-        ("title_boots = 1.0", "params", "title_boots"),
+        ("title_boots = 1.0", "title_boots", "title_boots"),
         ("brand_boost = -1.0", "brand_boost", "outside"),
         ("sales_weight = -0.5", "sales_weight", "outside"),
         ("writer_heap_bytes = 0", "writer_heap_bytes", "per thread"),
         ("unrated_rating = 7.0", "unrated_rating", "star scale"),
-        ("stemming = \"yes\"", "params", "bool"),
+        ("stemming = \"yes\"", "stemming", "bool"),
     ];
     for (params, want_field, want_text) in cases {
         match from_toml(params, &mugs()) {
