@@ -7,11 +7,12 @@ mod ann;
 mod engines;
 mod generation;
 mod metrics;
+mod real;
 mod simulate;
 
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = generation::bench, engines::bench, ann::bench, metrics::bench, simulate::bench
+    targets = generation::bench, engines::bench, ann::bench, metrics::bench, real::bench, simulate::bench
 }
 criterion_main!(benches);

@@ -298,6 +298,20 @@ fn every_ready_scenario_loads_and_names_registered_engines() {
         }
     }
     assert!(seen >= 3, "demo, ci and medium");
+    // The real-data run scenarios (their files are not in the repository;
+    // loading a scenario reads none of them).
+    let mut real = 0;
+    for entry in std::fs::read_dir(dir.join("real")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".toml") && !name.starts_with("ann-") {
+            let scenario = searchrec_harness::scenario::RunScenario::load(&path).unwrap();
+            assert!(scenario.world.source.is_some(), "{name} names its data set");
+            searchrec_harness::run::check_engines(&scenario, &registry).unwrap();
+            real += 1;
+        }
+    }
+    assert_eq!(real, 4, "esci, beir, trec and kuaisar");
     let ann = dir.join("ann");
     for entry in std::fs::read_dir(&ann).unwrap() {
         searchrec_harness::ann_bench::AnnBenchScenario::load(&entry.unwrap().path()).unwrap();

@@ -74,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bought_in: HashMap<(u32, u32), Channel> =
         events.iter().filter(|e| e.action == Action::Purchase).map(|e| ((e.user.0, e.time + 3), e.channel)).collect();
     let (mut organic, mut seeded, mut seeded_bought, mut seeded_in_search) = (0u64, 0u64, 0u64, 0u64);
-    for need in &world.truth.needs {
+    for need in &world.truth().expect("a generated world has its truth").needs {
         match need.origin {
             NeedOrigin::Organic => organic += 1,
             NeedOrigin::Seeded(_) => {

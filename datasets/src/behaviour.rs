@@ -490,6 +490,7 @@ mod tests {
             id: ItemId(i),
             title: "acme mug".into(),
             brand: "Acme".into(),
+            description: String::new(),
             leaf: LeafId(0),
             price: prices[i as usize],
             rating: 4.0,

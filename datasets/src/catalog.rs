@@ -12,6 +12,10 @@ pub struct Item {
     pub title: String,
     /// Brand name as printed on the listing.
     pub brand: String,
+    /// The rest of the listing's text (colour, bullet points, description)
+    /// that real catalogues carry; empty in generated worlds, whose items
+    /// say everything in the title (so world folders do not store it).
+    pub description: String,
     /// Leaf category; its path is [`Catalog::category_path`].
     pub leaf: LeafId,
     /// Price in the world's currency unit, always positive and finite.

@@ -15,7 +15,7 @@
 //! S = 0.01 and C = 0.1 — the reverse; set `judgements.gains` to reproduce it.
 
 use crate::LeafId;
-use crate::ids::{ItemId, QueryId};
+use crate::ids::{ItemId, QueryId, UserId};
 use crate::scenario::Gains;
 use crate::taxonomy::Taxonomy;
 use crate::truth::{ItemTruth, Need};
@@ -82,6 +82,16 @@ pub struct Judgement {
     pub item: ItemId,
     /// Its grade (never Irrelevant in a generated world).
     pub grade: Grade,
+}
+
+/// The items one user interacted with after the logged period: the feed's
+/// judgements on real data (each item gains as Exact).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedJudgement {
+    /// The user asking for a feed at the end of the logged period.
+    pub user: UserId,
+    /// What they then interacted with, ascending, no repeats, never empty.
+    pub items: Vec<ItemId>,
 }
 
 /// All judgements of a query set, sorted by (query, item).

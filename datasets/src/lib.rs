@@ -16,6 +16,7 @@
 //! [`io`] writes worlds as Parquet (plus TREC qrels) and reads them back.
 
 pub mod behaviour;
+pub mod calendar;
 mod catalog;
 mod error;
 mod generate;
@@ -28,6 +29,7 @@ pub mod needs;
 pub mod policy;
 mod queries;
 pub mod querygen;
+pub mod real;
 pub mod rng;
 mod scenario;
 mod taxonomy;
@@ -39,7 +41,7 @@ pub use catalog::{Catalog, Item};
 pub use error::{DatasetError, Result};
 pub use generate::{Progress, Stage, generate, generate_with_progress};
 pub use ids::{ItemId, LeafId, NeedId, QueryId, UserId};
-pub use judgements::{Grade, Judgement, Qrels, grade};
+pub use judgements::{FeedJudgement, Grade, Judgement, Qrels, grade};
 pub use latent::LatentSpace;
 pub use logs::{Action, Channel, Event, Logs};
 pub use queries::Query;
@@ -52,4 +54,4 @@ pub use truth::{
     Attributes, ItemTruth, Need, NeedOrigin, Persona, QueryForm, QueryNoise, QueryTruth, Truth, UserTruth, Vectors,
 };
 pub use users::UserProfile;
-pub use world::{Observable, World};
+pub use world::{MissingTruth, Observable, Origin, World};

@@ -152,6 +152,7 @@ mod tests {
                     id: ItemId(i as u32),
                     title: title.to_string(),
                     brand: "B".into(),
+                    description: String::new(),
                     leaf: LeafId(0),
                     price: 1.0,
                     rating: 4.0,

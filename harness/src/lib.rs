@@ -13,6 +13,7 @@ pub mod atomic_file;
 mod error;
 pub mod load;
 pub mod metrics;
+mod recent;
 pub mod results;
 pub mod run;
 pub mod scenario;

@@ -35,6 +35,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use searchrec_datasets::real::Source;
 use searchrec_datasets::{Gains, Grade, Scale};
 use serde::Deserialize;
 
@@ -79,6 +80,11 @@ pub struct WorldSource {
     /// A world folder written by `searchrec generate`, relative to the
     /// scenario file. When set, `scale`, `scenario` and `seed` must be unset.
     pub path: Option<PathBuf>,
+    /// A public data set loaded in place of a generated world
+    /// (`[world.source]`, `format = "esci" | "beir" | "trec" | "kuaisar"`,
+    /// paths relative to the scenario file). It has no truth half, so the
+    /// simulation and the query sets other than `all` are refused on it.
+    pub source: Option<Source>,
     /// Size preset of a generated world (default `small`).
     pub scale: Option<String>,
     /// A world scenario file (see `searchrec generate --scenario`), relative
@@ -120,6 +126,13 @@ pub struct EvaluationSettings {
     pub ann_users: usize,
     /// Cut-off of ANN recall (default 10).
     pub ann_k: usize,
+    /// How many of each user's newest logged signals per channel (queries,
+    /// shown lists, clicks, purchases) every evaluation search and feed
+    /// request carries as its context, as the simulator's requests do
+    /// (default 0: none, each request stands alone). On real data with
+    /// both channels' logs it is what lets the offline figures show a
+    /// coupling's effect.
+    pub context_window: usize,
 }
 
 impl Default for EvaluationSettings {
@@ -136,6 +149,7 @@ impl Default for EvaluationSettings {
             randomisation_trials: 10_000,
             ann_users: 1_000,
             ann_k: 10,
+            context_window: 0,
         }
     }
 }
@@ -266,6 +280,9 @@ pub const MAX_RANDOMISATION_TRIALS: usize = 1_000_000;
 /// workload: every one is a feed request to the engine and to the exact
 /// reference (the world's users bound it again once it is known).
 pub const MAX_ANN_USERS: usize = 1_000_000;
+
+/// Largest `evaluation.context_window`: the simulator's own bound.
+pub const MAX_CONTEXT_WINDOW: usize = 1_000;
 /// Most measured (or warm-up) requests per load measurement: 500× the
 /// default 2 000. At a slow engine's 1 ms a request that is 17 minutes for
 /// one row, and a run has a row per thread count and request kind
@@ -378,6 +395,33 @@ impl RunScenario {
                 "a loaded world has its own scale, scenario and seed; remove them or remove `path`",
             ));
         }
+        if let Some(source) = &w.source {
+            if w.path.is_some() || w.scale.is_some() || w.scenario.is_some() || w.seed.is_some() {
+                return Err(self.field_error(
+                    "world.source",
+                    "real data is the whole world: remove `path`, `scale`, `scenario` and `seed`, or remove `source`",
+                ));
+            }
+            let refusal = |what: &str| {
+                format!(
+                    "{what} reads the simulator's truth (latent tastes, needs, how each query was written), which \
+                     real data ({} files) does not have",
+                    source.format()
+                )
+            };
+            if self.simulation.is_some() {
+                return Err(self.field_error(
+                    "simulation",
+                    format!("{}; remove [simulation] or run it on a generated world", refusal("the GMV simulation")),
+                ));
+            }
+            if let Some(set) = self.evaluation.query_sets.iter().find(|s| *s != "all") {
+                return Err(self.field_error(
+                    "evaluation.query_sets",
+                    format!("{}; keep only `all`", refusal(&format!("query set `{set}`"))),
+                ));
+            }
+        }
         self.scale()?;
         let e = &self.evaluation;
         if e.k == 0 {
@@ -418,6 +462,16 @@ impl RunScenario {
                     "{} is out of range; use 1 to {MAX_RANDOMISATION_TRIALS} shuffles (default 10 000): p-values \
                      to 10⁻⁶ are finer than any correction needs, and each shuffle walks every query",
                     e.randomisation_trials
+                ),
+            ));
+        }
+        if e.context_window > MAX_CONTEXT_WINDOW {
+            return Err(self.field_error(
+                "evaluation.context_window",
+                format!(
+                    "{} is out of range; use 0 to {MAX_CONTEXT_WINDOW} signals per list: every evaluation request \
+                     carries them and coupled engines read each one",
+                    e.context_window
                 ),
             ));
         }

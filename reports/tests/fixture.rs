@@ -801,6 +801,8 @@ pub fn results() -> Results {
             events: 1_482_113,
             queries: 620,
             judgements: 48_211,
+            feed_judgements: 0,
+            load_seconds: 41.5,
         },
         evaluation: EvaluationInfo {
             k: 10,

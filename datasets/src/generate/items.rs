@@ -80,6 +80,7 @@ impl Generator<'_> {
             id,
             title,
             brand: leaf.brands[brand as usize].clone(),
+            description: String::new(),
             leaf: leaf.id,
             price,
             rating,

@@ -27,7 +27,7 @@ use crate::scenario::Scenario;
 use crate::taxonomy::Taxonomy;
 use crate::truth::{ItemTruth, Need, Truth, UserTruth, Vectors};
 use crate::users::UserProfile;
-use crate::world::{Observable, World};
+use crate::world::{Observable, Origin, World};
 
 /// The fixed parts of a world every step reads.
 pub(crate) struct Generator<'s> {
@@ -182,14 +182,16 @@ pub fn generate_with_progress(scenario: &Scenario, seed: u64, progress: Progress
             queries: evaluation.queries,
         },
         qrels: Qrels { judgements },
-        truth: Truth {
+        feed_judgements: Vec::new(),
+        truth: Some(Truth {
             items: items.truth,
             item_vectors: items.vectors,
             users: users.truth,
             user_vectors: users.vectors,
             needs,
             queries: evaluation.truth,
-        },
+        }),
+        origin: Origin::Generated,
     })
 }
 

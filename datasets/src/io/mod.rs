@@ -34,7 +34,7 @@ use crate::logs::Logs;
 use crate::scenario::Scenario;
 use crate::taxonomy::Taxonomy;
 use crate::truth::{Truth, Vectors};
-use crate::world::{Observable, World};
+use crate::world::{Observable, Origin, World};
 use crate::{DatasetError, Result};
 use parquet_file::{TableWriter, read_table, write_table};
 pub use trec::{qrels_from_trec, qrels_from_trec_for, qrels_to_trec};
@@ -296,13 +296,15 @@ pub fn read_world(dir: &Path) -> Result<World> {
         latent,
         observable,
         qrels: Qrels { judgements },
-        truth: Truth {
+        feed_judgements: Vec::new(),
+        truth: Some(Truth {
             items,
             item_vectors: Vectors { dim, data: item_vectors },
             users,
             user_vectors: Vectors { dim, data: user_vectors },
             needs,
             queries,
-        },
+        }),
+        origin: Origin::Generated,
     })
 }

@@ -149,6 +149,8 @@ pub(crate) fn items_rows(
                 id: ItemId(id.value(r)),
                 title: title.value(r).to_string(),
                 brand: brand.value(r).to_string(),
+                // Generated items have none, so world folders do not store it.
+                description: String::new(),
                 leaf,
                 price: price.value(r),
                 rating: stars,

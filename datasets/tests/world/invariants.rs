@@ -187,23 +187,24 @@ fn cases() -> Vec<Case> {
         case("truth/items.parquet", "quality", "above 1", |_, _| (4, Bad::F(1.5))),
         case("truth/items.parquet", "brand", "past the leaf's brands", |_, _| (4, Bad::U(60_000))),
         case("truth/items.parquet", "brand", "another brand of the leaf", |w, _| {
-            let r =
-                row_where(&w.truth.items, |i, _| w.taxonomy.leaf(w.observable.catalog.items[i].leaf).brands.len() > 1);
+            let r = row_where(&w.truth().unwrap().items, |i, _| {
+                w.taxonomy.leaf(w.observable.catalog.items[i].leaf).brands.len() > 1
+            });
             let n = w.taxonomy.leaf(w.observable.catalog.items[r].leaf).brands.len() as u64;
-            (r, Bad::U((w.truth.items[r].brand as u64 + 1) % n))
+            (r, Bad::U((w.truth().unwrap().items[r].brand as u64 + 1) % n))
         }),
         case("truth/items.parquet", "noun", "past the leaf's nouns", |_, _| (4, Bad::U(255))),
         case("truth/items.parquet", "colour", "past the leaf's values", |w, _| {
-            (row_where(&w.truth.items, |_, t| t.attributes.get(Dimension::Colour).is_some()), Bad::U(200))
+            (row_where(&w.truth().unwrap().items, |_, t| t.attributes.get(Dimension::Colour).is_some()), Bad::U(200))
         }),
         case("truth/items.parquet", "material", "null where the leaf has values", |w, _| {
-            (row_where(&w.truth.items, |_, t| t.attributes.get(Dimension::Material).is_some()), Bad::Null)
+            (row_where(&w.truth().unwrap().items, |_, t| t.attributes.get(Dimension::Material).is_some()), Bad::Null)
         }),
         case("truth/items.parquet", "style", "set where the leaf has none", |w, _| {
-            (row_where(&w.truth.items, |_, t| t.attributes.get(Dimension::Style).is_none()), Bad::U(0))
+            (row_where(&w.truth().unwrap().items, |_, t| t.attributes.get(Dimension::Style).is_none()), Bad::U(0))
         }),
         case("truth/items.parquet", "size", "past the leaf's values", |w, _| {
-            (row_where(&w.truth.items, |_, t| t.attributes.get(Dimension::Size).is_some()), Bad::U(254))
+            (row_where(&w.truth().unwrap().items, |_, t| t.attributes.get(Dimension::Size).is_some()), Bad::U(254))
         }),
         case("truth/items.parquet", "vector", "a NaN vector", |_, _| (6, Bad::AllNaN)),
         case("truth/items.parquet", "vector", "not unit-norm", |_, _| (6, Bad::Scale(2.0))),
@@ -216,8 +217,8 @@ fn cases() -> Vec<Case> {
         case("truth/users.parquet", "persona_shelf", "above 1", |_, _| (1, Bad::F(1.5))),
         case("truth/users.parquet", "persona_interest", "NaN", |_, _| (1, Bad::F(f32::NAN))),
         case("truth/users.parquet", "persona_social", "weights not summing to 1", |w, _| {
-            let r = row_where(&w.truth.users, |_, u| u.persona.social < 0.7);
-            (r, Bad::F(w.truth.users[r].persona.social + 0.3))
+            let r = row_where(&w.truth().unwrap().users, |_, u| u.persona.social < 0.7);
+            (r, Bad::F(w.truth().unwrap().users[r].persona.social + 0.3))
         }),
         case("truth/users.parquet", "vector", "a NaN vector", |_, _| (8, Bad::AllNaN)),
         case("truth/users.parquet", "vector", "not unit-norm", |_, _| (8, Bad::Scale(0.5))),
@@ -232,50 +233,50 @@ fn cases() -> Vec<Case> {
         case("truth/needs.parquet", "brand", "past the leaf's brands", |_, _| (3, Bad::U(60_000))),
         case("truth/needs.parquet", "origin", "unknown", |_, _| (3, Bad::S("magic"))),
         case("truth/needs.parquet", "origin", "a logged need after the evaluation ones", |w, _| {
-            let n = &w.truth.needs;
+            let n = &w.truth().unwrap().needs;
             (
                 row_where(n, |i, x| i > 0 && x.origin == NeedOrigin::Evaluation && n[i - 1].origin == x.origin),
                 Bad::S("organic"),
             )
         }),
         case("truth/needs.parquet", "seed_item_id", "null on a seeded need", |w, _| {
-            (row_where(&w.truth.needs, |_, x| matches!(x.origin, NeedOrigin::Seeded(_))), Bad::Null)
+            (row_where(&w.truth().unwrap().needs, |_, x| matches!(x.origin, NeedOrigin::Seeded(_))), Bad::Null)
         }),
         case("truth/needs.parquet", "seed_item_id", "dangling", |w, c| {
-            (row_where(&w.truth.needs, |_, x| matches!(x.origin, NeedOrigin::Seeded(_))), Bad::U(c.items))
+            (row_where(&w.truth().unwrap().needs, |_, x| matches!(x.origin, NeedOrigin::Seeded(_))), Bad::U(c.items))
         }),
         case("truth/needs.parquet", "opened", "an evaluation need before the log's end", |w, _| {
-            (row_where(&w.truth.needs, |_, x| x.origin == NeedOrigin::Evaluation), Bad::U(0))
+            (row_where(&w.truth().unwrap().needs, |_, x| x.origin == NeedOrigin::Evaluation), Bad::U(0))
         }),
         case("truth/needs.parquet", "closed", "before opened", |w, _| {
-            let r = row_where(&w.truth.needs, |_, x| x.closed.is_some() && x.opened > 0);
-            (r, Bad::U(w.truth.needs[r].opened as u64 - 1))
+            let r = row_where(&w.truth().unwrap().needs, |_, x| x.closed.is_some() && x.opened > 0);
+            (r, Bad::U(w.truth().unwrap().needs[r].opened as u64 - 1))
         }),
         case("truth/needs.parquet", "bought_item_id", "on a need never closed", |w, _| {
-            (row_where(&w.truth.needs, |_, x| x.closed.is_none()), Bad::U(0))
+            (row_where(&w.truth().unwrap().needs, |_, x| x.closed.is_none()), Bad::U(0))
         }),
         case("truth/needs.parquet", "bought_item_id", "dangling", |w, c| {
-            (row_where(&w.truth.needs, |_, x| x.bought.is_some()), Bad::U(c.items))
+            (row_where(&w.truth().unwrap().needs, |_, x| x.bought.is_some()), Bad::U(c.items))
         }),
         // truth/queries.parquet
         case("truth/queries.parquet", "query_id", "not dense", |_, _| (2, Bad::U(1))),
         case("truth/queries.parquet", "need_id", "dangling", |_, c| (2, Bad::U(c.needs))),
         case("truth/queries.parquet", "need_id", "another query's need", |w, _| {
-            (2, Bad::U(w.truth.queries[3].need.0 as u64))
+            (2, Bad::U(w.truth().unwrap().queries[3].need.0 as u64))
         }),
         case("truth/queries.parquet", "form", "unknown", |_, _| (2, Bad::S("loud"))),
         case("truth/queries.parquet", "wanted", "above 5", |_, _| (2, Bad::U(6))),
         case("truth/queries.parquet", "wanted", "on a query that is not `full`", |w, _| {
-            (row_where(&w.truth.queries, |_, q| q.noise.form != QueryForm::Full), Bad::U(1))
+            (row_where(&w.truth().unwrap().queries, |_, q| q.noise.form != QueryForm::Full), Bad::U(1))
         }),
         case("truth/queries.parquet", "dropped", "more than wanted", |w, _| {
-            (2, Bad::U(w.truth.queries[2].noise.wanted as u64 + 1))
+            (2, Bad::U(w.truth().unwrap().queries[2].noise.wanted as u64 + 1))
         }),
         case("truth/queries.parquet", "synonym", "on a query that is not `full`", |w, _| {
-            (row_where(&w.truth.queries, |_, q| q.noise.form != QueryForm::Full), Bad::B(true))
+            (row_where(&w.truth().unwrap().queries, |_, q| q.noise.form != QueryForm::Full), Bad::B(true))
         }),
         case("truth/queries.parquet", "synonym_possible", "not what the need's leaf allows", |w, _| {
-            (2, Bad::B(!w.truth.queries[2].noise.synonym_possible))
+            (2, Bad::B(!w.truth().unwrap().queries[2].noise.synonym_possible))
         }),
     ]
 }

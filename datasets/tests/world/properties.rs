@@ -18,9 +18,10 @@ fn check_structure(w: &World) {
         assert!(leaf.brands.contains(&item.brand));
         assert!(item.title.contains(&item.brand));
     }
-    for (v, rows) in
-        [(&w.truth.item_vectors, w.observable.catalog.len()), (&w.truth.user_vectors, w.observable.users.len())]
-    {
+    for (v, rows) in [
+        (&w.truth().unwrap().item_vectors, w.observable.catalog.len()),
+        (&w.truth().unwrap().user_vectors, w.observable.users.len()),
+    ] {
         assert_eq!(v.rows(), rows);
         for r in 0..rows {
             let norm: f32 = v.row(r).iter().map(|x| x * x).sum();
@@ -62,7 +63,7 @@ fn prices_follow_their_leaf_distribution() {
             .map(|i| {
                 (i.price as f64).ln()
                     - leaf.price_median.ln()
-                    - lift * (w.truth.items[i.id.index()].quality as f64 - 0.5)
+                    - lift * (w.truth().unwrap().items[i.id.index()].quality as f64 - 0.5)
             })
             .collect();
         if residuals.len() < 40 {
@@ -83,14 +84,14 @@ fn prices_follow_their_leaf_distribution() {
 fn judgements_agree_with_their_definitions() {
     let w = statistical();
     let catalog = &w.observable.catalog;
-    for q in &w.truth.queries {
-        let need = &w.truth.needs[q.need.index()];
+    for q in &w.truth().unwrap().queries {
+        let need = &w.truth().unwrap().needs[q.need.index()];
         assert_eq!(need.user, w.observable.queries[q.query.index()].user);
         let judged = w.qrels.of(q.query);
         for j in judged {
             let item = catalog.item(j.item);
             assert_eq!(
-                grade(&w.taxonomy, need, item.leaf, &w.truth.items[j.item.index()]),
+                grade(&w.taxonomy, need, item.leaf, &w.truth().unwrap().items[j.item.index()]),
                 j.grade,
                 "query {} item {}",
                 q.query,
@@ -102,7 +103,7 @@ fn judgements_agree_with_their_definitions() {
         let exact_in_catalog = catalog
             .items
             .iter()
-            .filter(|i| grade(&w.taxonomy, need, i.leaf, &w.truth.items[i.id.index()]) == Grade::Exact)
+            .filter(|i| grade(&w.taxonomy, need, i.leaf, &w.truth().unwrap().items[i.id.index()]) == Grade::Exact)
             .count();
         assert_eq!(judged.iter().filter(|j| j.grade == Grade::Exact).count(), exact_in_catalog);
     }
@@ -120,7 +121,8 @@ fn assert_rate(name: &str, hits: usize, n: usize, p: f64) {
 fn query_noise_rates_match_the_scenario() {
     let w = statistical();
     let p = &w.scenario.queries;
-    let noise: Vec<_> = w.truth.queries.iter().map(|q| (q.noise, &w.truth.needs[q.need.index()])).collect();
+    let noise: Vec<_> =
+        w.truth().unwrap().queries.iter().map(|q| (q.noise, &w.truth().unwrap().needs[q.need.index()])).collect();
     let with_brand: Vec<_> = noise.iter().filter(|(_, need)| need.brand.is_some()).collect();
     assert_rate(
         "brand_only",

@@ -65,22 +65,25 @@ fn purchases_follow_price_and_need() {
     assert!(bought < not_bought - 0.05, "relative ln price: bought {bought:.3}, not bought {not_bought:.3}");
 
     // Most purchases close a need, and a need's purchase is of its leaf.
-    let closing = w.truth.needs.iter().filter(|n| n.bought.is_some()).count();
+    let closing = w.truth().unwrap().needs.iter().filter(|n| n.bought.is_some()).count();
     assert!(closing as f64 > 0.5 * n_bought as f64, "{closing} of {n_bought} purchases closed a need");
-    for n in w.truth.needs.iter().filter_map(|n| n.bought.map(|b| (n, b))) {
+    for n in w.truth().unwrap().needs.iter().filter_map(|n| n.bought.map(|b| (n, b))) {
         assert_eq!(catalog.item(n.1).leaf, n.0.leaf);
     }
 
     // Price-sensitive users buy relatively cheaper items.
     let (mut sensitive, mut relaxed) = (Vec::new(), Vec::new());
     let median_lambda = {
-        let mut l: Vec<f32> = w.truth.users.iter().map(|u| u.price_sensitivity).collect();
+        let mut l: Vec<f32> = w.truth().unwrap().users.iter().map(|u| u.price_sensitivity).collect();
         l.sort_by(f32::total_cmp);
         l[l.len() / 2]
     };
     for e in w.observable.logs.events.iter().filter(|e| e.action == Action::Purchase) {
-        let target =
-            if w.truth.users[e.user.index()].price_sensitivity > median_lambda { &mut sensitive } else { &mut relaxed };
+        let target = if w.truth().unwrap().users[e.user.index()].price_sensitivity > median_lambda {
+            &mut sensitive
+        } else {
+            &mut relaxed
+        };
         target.push(relative_price(e.item.unwrap()));
     }
     let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
@@ -90,8 +93,8 @@ fn purchases_follow_price_and_need() {
 #[test]
 fn the_feed_seeds_needs_that_come_back_as_searches() {
     let w = statistical();
-    let seeded = w.truth.needs.iter().filter(|n| matches!(n.origin, NeedOrigin::Seeded(_))).count();
-    let organic = w.truth.needs.iter().filter(|n| n.origin == NeedOrigin::Organic).count();
+    let seeded = w.truth().unwrap().needs.iter().filter(|n| matches!(n.origin, NeedOrigin::Seeded(_))).count();
+    let organic = w.truth().unwrap().needs.iter().filter(|n| n.origin == NeedOrigin::Organic).count();
     assert!(seeded > 100 && organic > 100, "seeded {seeded}, organic {organic}");
     let searches = w.observable.logs.events.iter().filter(|e| e.action == Action::Search).count();
     let feed_purchases =
@@ -119,7 +122,7 @@ fn deferred_seeded_needs_open_after_their_seeding_and_are_bought_only_then() {
         }
     }
     let (mut seeded, mut deferred) = (0u32, 0u32);
-    for need in &w.truth.needs {
+    for need in &w.truth().unwrap().needs {
         if let Some(closed) = need.closed {
             assert!(closed >= need.opened, "need {} closed at {closed} before it opened at {}", need.id, need.opened);
         }

@@ -56,6 +56,13 @@ pub trait EngineFactory: Send + Sync {
     fn build(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Box<dyn Engine>> {
         self.build_index(name, params, input)?.searcher(name, params)
     }
+
+    /// `params` as results, reports and logs may show them: a kind whose
+    /// parameters hold secrets (a connection string's password) masks them
+    /// here. The default shows everything.
+    fn public_params(&self, params: &toml::Table) -> toml::Table {
+        params.clone()
+    }
 }
 
 /// The part of `params` at `paths`: what decides the index. Values are
@@ -143,6 +150,12 @@ impl Registry {
     /// equal keys can share one index.
     pub fn build_key(&self, spec: &EngineSpec) -> Result<toml::Table> {
         Ok(build_key(&spec.params, self.factory(&spec.kind)?.build_paths()))
+    }
+
+    /// A spec's parameters with its kind's secrets masked
+    /// ([`EngineFactory::public_params`]).
+    pub fn public_params(&self, spec: &EngineSpec) -> Result<toml::Table> {
+        Ok(self.factory(&spec.kind)?.public_params(&spec.params))
     }
 
     /// Builds the index a spec describes.

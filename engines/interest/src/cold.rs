@@ -70,6 +70,7 @@ mod tests {
             id: ItemId(id),
             title: String::new(),
             brand: String::new(),
+            description: String::new(),
             leaf: LeafId(leaf),
             price: 1.0,
             rating: 0.0,

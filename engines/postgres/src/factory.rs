@@ -6,6 +6,7 @@ use searchrec_engine::{BuildInput, Capabilities, EngineFactory, EngineIndex, Res
 
 use crate::config::{BUILD_PATHS, PostgresConfig};
 use crate::engine::{PostgresEngine, PostgresIndex};
+use crate::pool::redact;
 
 /// Builds [`PostgresIndex`]es from `kind = "postgres"` sections, whose
 /// `params` are a [`PostgresConfig`].
@@ -33,5 +34,29 @@ impl EngineFactory for PostgresFactory {
     fn build_index(&self, name: &str, params: &toml::Table, input: BuildInput<'_>) -> Result<Arc<dyn EngineIndex>> {
         let config: PostgresConfig = parse_params(name, params)?;
         Ok(Arc::new(PostgresIndex::build(name, &config, input)?))
+    }
+
+    /// The connection string's password never reaches results or reports.
+    fn public_params(&self, params: &toml::Table) -> toml::Table {
+        let mut shown = params.clone();
+        if let Some(toml::Value::String(url)) = shown.get_mut("url") {
+            *url = redact(url);
+        }
+        shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_params_mask_the_password_and_keep_the_rest() {
+        let params: toml::Table =
+            toml::from_str("url = \"postgresql://me:secret@db:5432/x\"\n[hnsw]\nm = 16").expect("valid TOML");
+        let shown = PostgresFactory.public_params(&params);
+        assert_eq!(shown["url"].as_str(), Some("postgresql://me:***@db:5432/x"));
+        assert_eq!(shown["hnsw"], params["hnsw"]);
+        assert!(!toml::to_string(&shown).expect("serialises").contains("secret"));
     }
 }

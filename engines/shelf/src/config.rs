@@ -27,6 +27,10 @@ pub struct ShelfConfig {
     pub brand_boost: f64,
     /// Multiplier of BM25 matches in the category path, `0..=1000` (default 0.5).
     pub category_boost: f64,
+    /// Multiplier of BM25 matches in the description (a real listing's
+    /// colour, bullet points and description, or a document's body; empty in
+    /// generated worlds), `0..=1000` (default 1.0).
+    pub description_boost: f64,
     /// English (Snowball) stemming of the catalogue and of queries, so
     /// "leashes" finds "leash" (default true).
     pub stemming: bool,
@@ -58,6 +62,7 @@ impl Default for ShelfConfig {
             title_boost: 1.0,
             brand_boost: 1.0,
             category_boost: 0.5,
+            description_boost: 1.0,
             stemming: true,
             sales_weight: 0.1,
             rating_weight: 0.1,
@@ -97,6 +102,7 @@ impl ShelfConfig {
             ("title_boost", self.title_boost),
             ("brand_boost", self.brand_boost),
             ("category_boost", self.category_boost),
+            ("description_boost", self.description_boost),
             ("sales_weight", self.sales_weight),
             ("rating_weight", self.rating_weight),
         ] {
@@ -104,7 +110,7 @@ impl ShelfConfig {
                 return Err(error(field, format!("{value} is outside 0..={MAX_WEIGHT}")));
             }
         }
-        if self.title_boost == 0.0 && self.brand_boost == 0.0 && self.category_boost == 0.0 {
+        if [self.title_boost, self.brand_boost, self.category_boost, self.description_boost].iter().all(|&b| b == 0.0) {
             return Err(error(
                 "title_boost",
                 "every field boost is 0, so nothing would be searched; make at least one positive".to_string(),
@@ -161,7 +167,11 @@ mod tests {
             (ShelfConfig { index_threads: 9, ..base.clone() }, "index_threads"),
             (ShelfConfig { writer_heap_bytes: 0, ..base.clone() }, "writer_heap_bytes"),
             (ShelfConfig { index_threads: 4, writer_heap_bytes: 50_000_000, ..base.clone() }, "writer_heap_bytes"),
-            (ShelfConfig { title_boost: 0.0, brand_boost: 0.0, category_boost: 0.0, ..base }, "title_boost"),
+            (ShelfConfig { description_boost: -2.0, ..base.clone() }, "description_boost"),
+            (
+                ShelfConfig { title_boost: 0.0, brand_boost: 0.0, category_boost: 0.0, description_boost: 0.0, ..base },
+                "title_boost",
+            ),
         ];
         for (config, field) in cases {
             assert_eq!(field_of(&config), field, "{config:?}");

@@ -71,6 +71,7 @@ impl ShelfIndex {
                 (fields.title, config.title_boost as Score),
                 (fields.brand, config.brand_boost as Score),
                 (fields.category, config.category_boost as Score),
+                (fields.description, config.description_boost as Score),
             ],
             prior: TrustPrior::new(config.sales_weight, config.rating_weight, self.max_sales),
         }
@@ -89,7 +90,7 @@ impl EngineIndex for ShelfIndex {
     }
 }
 
-/// Shelf search: BM25 over title, brand and category path with a trust prior
+/// Shelf search: BM25 over title, brand, category path and description with a trust prior
 /// from sales and rating (see [`ShelfConfig`] and the crate docs for the
 /// formula), and a non-personalised popularity feed. A searcher over a
 /// shared [`ShelfIndex`].
@@ -100,7 +101,7 @@ impl EngineIndex for ShelfIndex {
 pub struct ShelfEngine {
     name: String,
     index: Arc<ShelfIndex>,
-    boosts: [(tantivy::schema::Field, Score); 3],
+    boosts: [(tantivy::schema::Field, Score); 4],
     prior: TrustPrior,
 }
 

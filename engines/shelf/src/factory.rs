@@ -18,7 +18,7 @@ impl EngineFactory for ShelfFactory {
     }
 
     fn summary(&self) -> &'static str {
-        "tantivy BM25 over title, brand and category path with a sales/rating trust prior; popularity feed"
+        "tantivy BM25 over title, brand, category path and description with a sales/rating trust prior; popularity feed"
     }
 
     fn build_paths(&self) -> &'static [&'static str] {

@@ -33,6 +33,8 @@ pub(crate) struct TextFields {
     pub(crate) title: Field,
     pub(crate) brand: Field,
     pub(crate) category: Field,
+    /// The rest of a real listing's text; empty in generated worlds.
+    pub(crate) description: Field,
 }
 
 /// A committed, searchable index of the catalogue.
@@ -56,7 +58,7 @@ fn analyzer(stemming: bool) -> TextAnalyzer {
 }
 
 impl TextIndex {
-    /// Indexes every item: its title, brand and category path as separate
+    /// Indexes every item: its title, brand, category path and description as separate
     /// fields, and the prior's inputs as fast fields. `ratings[i]` is the
     /// rating the prior uses for item `i`.
     pub(crate) fn build(engine: &str, config: &ShelfConfig, catalog: &Catalog, ratings: &[f64]) -> Result<Self> {
@@ -69,7 +71,8 @@ impl TextIndex {
         let fields = TextFields {
             title: schema.add_text_field("title", text.clone()),
             brand: schema.add_text_field("brand", text.clone()),
-            category: schema.add_text_field("category", text),
+            category: schema.add_text_field("category", text.clone()),
+            description: schema.add_text_field("description", text),
         };
         let item = schema.add_u64_field(ITEM_FIELD, FAST);
         let sales = schema.add_u64_field(SALES_FIELD, FAST);
@@ -112,6 +115,7 @@ impl TextIndex {
                     fields.title => listing.title.as_str(),
                     fields.brand => listing.brand.as_str(),
                     fields.category => path.as_str(),
+                    fields.description => listing.description.as_str(),
                     item => u64::from(listing.id.0),
                     sales => u64::from(listing.sales_count),
                     rating => rating_value,

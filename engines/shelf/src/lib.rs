@@ -1,7 +1,9 @@
 //! Shelf search for searchrec: people find goods by typing.
 //!
-//! [`ShelfEngine`] indexes the catalogue with tantivy — title, brand and
-//! category path as separate BM25 fields with their own boosts, English
+//! [`ShelfEngine`] indexes the catalogue with tantivy — title, brand,
+//! category path and description (real data's listing text or document
+//! body; empty in generated worlds) as separate BM25 fields with their own
+//! boosts, English
 //! stemming by default — and multiplies each match's BM25 score by a trust
 //! prior from sales and rating kept in fast fields:
 //!

@@ -78,6 +78,7 @@ pub fn clustered(spec: &FixtureSpec) -> Fixture {
             id: ItemId(i as u32),
             title: format!("item {i}"),
             brand: format!("brand {}", i % 7),
+            description: String::new(),
             leaf: LeafId((i % clusters) as u16),
             price: 10.0 + (i % 13) as f32,
             rating: 4.0,

@@ -56,7 +56,10 @@ pub fn train(interactions: &Interactions, config: &EmbeddingConfig) -> Result<Tr
     config.validate()?;
     if interactions.by_user().nnz() == 0 {
         return Err(VectorError::InvalidData(
-            "the logs hold no clicks, add-to-carts or purchases to learn embeddings from".to_string(),
+            "the logs hold no clicks, add-to-carts or purchases to learn embeddings from (search-only data such as \
+             ESCI, BEIR or TREC has no logs at all): engines that learn from logs cannot be built on this world; \
+             use a search engine that needs none (`shelf`)"
+                .to_string(),
         ));
     }
     let mut users = init_factors(interactions.users(), config, Purpose::UserInit)?;

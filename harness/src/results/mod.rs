@@ -137,6 +137,14 @@ pub struct WorldInfo {
     pub queries: u64,
     /// Relevance judgements.
     pub judgements: u64,
+    /// Users with held-out feed interactions, the feed's judgements (real
+    /// data with logs of both channels; 0 otherwise).
+    #[serde(default)]
+    pub feed_judgements: u64,
+    /// Seconds to generate, read or load the world (0 in files from before
+    /// it was measured).
+    #[serde(default)]
+    pub load_seconds: f64,
 }
 
 /// The settings of the quality evaluation.

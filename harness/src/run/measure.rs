@@ -4,14 +4,15 @@
 use std::time::Duration;
 
 use rayon::prelude::*;
-use searchrec_datasets::{QueryId, UserId, World};
-use searchrec_engine::{Engine, FeedRequest, Hit, SearchRequest};
+use searchrec_datasets::{Grade, Judgement, Qrels, QueryId, UserId, World};
+use searchrec_engine::{Engine, FeedRequest, Hit, Registry, SearchRequest};
 
 use crate::ann::{DEFAULT_EPSILON, feed_recall, reachability};
 use crate::load::{Amount, BatchLoop, ClosedLoop, OpenLoop, Request, Timeout};
 use crate::metrics::{MetricSettings, QueryMetrics, QueryPolicy, evaluate};
 use crate::results::{AnnRow, BuildInfo, EngineRun, Example, LoadMode, LoadRow, QualityRow};
-use crate::run::plan::PlannedRun;
+use crate::run::context::LoggedContexts;
+use crate::run::plan::{PlannedRun, value_at};
 use crate::run::query_sets::QuerySet;
 use crate::scenario::RunScenario;
 use crate::{HarnessError, Result};
@@ -19,12 +20,20 @@ use crate::{HarnessError, Result};
 /// What every engine is measured against.
 pub(crate) struct Bench<'a> {
     pub scenario: &'a RunScenario,
+    /// The engine kinds: each masks its own secrets in the parameters written.
+    pub registry: &'a Registry,
     pub world: &'a World,
     pub settings: MetricSettings,
     pub policy: QueryPolicy,
     pub query_sets: &'a [QuerySet],
     /// Users whose feeds are measured (ANN recall, feed load), deterministic.
     pub feed_users: &'a [UserId],
+    /// Each evaluation user's logged recent signals
+    /// (`evaluation.context_window`; empty contexts at 0).
+    pub contexts: &'a LoggedContexts,
+    /// The world's held-out feed interactions as qrels, each user's id as
+    /// the query id (`None` when the world has none: generated worlds).
+    pub feed_qrels: Option<&'a Qrels>,
     /// Told each measurement step as it starts: a load row at its bound can
     /// run for minutes, and the user should see which one it is.
     pub progress: &'a (dyn Fn(&str) + Sync),
@@ -53,11 +62,16 @@ pub(crate) fn measure(
 ) -> Result<Measured> {
     let caps = engine.capabilities();
     let report = engine.report();
-    let params = serde_json::to_value(&planned.spec.params).map_err(|e| invalid(&planned.id, e.to_string()))?;
+    // Results show parameters as the engine's kind allows: secrets masked.
+    let public = bench.registry.public_params(&planned.spec)?;
+    let params = serde_json::to_value(&public).map_err(|e| invalid(&planned.id, e.to_string()))?;
     let swept = planned
         .swept
         .iter()
-        .map(|(k, v)| Ok((k.clone(), serde_json::to_value(v).map_err(|e| invalid(&planned.id, e.to_string()))?)))
+        .map(|(k, v)| {
+            let shown = value_at(&public, k).unwrap_or(v);
+            Ok((k.clone(), serde_json::to_value(shown).map_err(|e| invalid(&planned.id, e.to_string()))?))
+        })
         .collect::<Result<_>>()?;
     let mut run = EngineRun {
         id: planned.id.clone(),
@@ -91,6 +105,14 @@ pub(crate) fn measure(
             run.quality.push(QualityRow { query_set: set.name.clone(), mean: evaluation.mean });
             per_query.push((set.name.clone(), evaluation.per_query));
         }
+    }
+    if let (true, Some(qrels)) = (caps.recommend, bench.feed_qrels) {
+        (bench.progress)(&format!("measuring {}: feed quality on held-out interactions", planned.id));
+        let lists = feed_all(bench, engine, qrels)?;
+        let evaluation = evaluate(qrels, &lists, &bench.settings, bench.policy)
+            .map_err(|e| invalid(&planned.id, format!("feed judgements: {e}")))?;
+        run.quality.push(QualityRow { query_set: FEED_SET.into(), mean: evaluation.mean });
+        per_query.push((FEED_SET.into(), evaluation.per_query));
     }
     if against.is_some() && !caps.recommend {
         return Err(invalid(&planned.id, "has `ann_against` but does not recommend; remove `ann_against`".into()));
@@ -142,12 +164,53 @@ fn search_all(bench: &Bench<'_>, engine: &dyn Engine) -> Result<Vec<(QueryId, Ve
         .map(|chunk| {
             let requests: Vec<SearchRequest<'_>> = chunk
                 .iter()
-                .map(|q| SearchRequest { user: Some(q.user), ..SearchRequest::new(&q.text, depth) })
+                .map(|q| SearchRequest {
+                    user: Some(q.user),
+                    context: bench.contexts.of(q.user),
+                    ..SearchRequest::new(&q.text, depth)
+                })
                 .collect();
             engine.search_batch(&requests)
         })
         .collect::<std::result::Result<_, _>>()?;
     Ok(queries.iter().map(|q| q.id).zip(batches.into_iter().flatten()).collect())
+}
+
+/// The feed of every user with held-out interactions, at the evaluation
+/// depth, as a run keyed by the user's id (the feed qrels' query ids).
+fn feed_all(bench: &Bench<'_>, engine: &dyn Engine, qrels: &Qrels) -> Result<Vec<(QueryId, Vec<Hit>)>> {
+    let depth = bench.scenario.evaluation.depth;
+    let mut users: Vec<QueryId> = qrels.judgements.iter().map(|j| j.query).collect();
+    users.dedup();
+    let batches: Vec<Vec<Vec<Hit>>> = users
+        .par_chunks(EVALUATION_BATCH)
+        .map(|chunk| {
+            let requests: Vec<FeedRequest<'_>> = chunk
+                .iter()
+                .map(|q| FeedRequest {
+                    context: bench.contexts.of(UserId(q.0)),
+                    ..FeedRequest::new(UserId(q.0), depth)
+                })
+                .collect();
+            engine.recommend_batch(&requests)
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(users.into_iter().zip(batches.into_iter().flatten()).collect())
+}
+
+/// The name of the quality row scored on held-out feed interactions.
+pub(crate) const FEED_SET: &str = "feed";
+
+/// The feed judgements as qrels: each user's id stands for the query id and
+/// every held-out item is graded Exact.
+pub(crate) fn feed_qrels(world: &World) -> Option<Qrels> {
+    (!world.feed_judgements.is_empty()).then(|| Qrels {
+        judgements: world
+            .feed_judgements
+            .iter()
+            .flat_map(|f| f.items.iter().map(|&item| Judgement { query: QueryId(f.user.0), item, grade: Grade::Exact }))
+            .collect(),
+    })
 }
 
 /// Evaluation queries per [`Engine::search_batch`] call.

@@ -14,6 +14,7 @@
 //! 4. [`RunOutput::write_into`] writes the files into a staging folder that
 //!    [`folder::publish`] swaps into place.
 
+mod context;
 mod environment;
 mod flat_metrics;
 pub mod folder;
@@ -43,6 +44,7 @@ use crate::significance::{paired_randomisation_test, paired_t_test};
 use crate::simulate::{self, SimulationOutput};
 use crate::trec_run::write_run;
 use crate::{HarnessError, Result};
+use context::LoggedContexts;
 
 pub use environment::{git_revision, host, now_utc};
 pub use plan::{PlannedRun, plan};
@@ -94,14 +96,20 @@ pub fn check_engines(scenario: &RunScenario, registry: &Registry) -> Result<Vec<
 /// The scenario's world: generated in memory, or read from its folder.
 pub fn load_world(scenario: &RunScenario) -> Result<(World, WorldInfo)> {
     let dataset_error = |field: &str, e: searchrec_datasets::DatasetError| scenario.field_error(field, e.to_string());
-    let (world, path, dataset) = match &scenario.world.path {
-        Some(path) => {
+    let started = Instant::now();
+    let (world, path, dataset) = match (&scenario.world.source, &scenario.world.path) {
+        (Some(source), _) => {
+            let world = source.load(&scenario.base_dir).map_err(|e| dataset_error("world.source", e))?;
+            let dataset = world.dataset().unwrap_or(source.format()).to_string();
+            (world, format!("(loaded from {} files)", source.format()), dataset)
+        }
+        (None, Some(path)) => {
             let path = scenario.resolve(path);
             let world = read_world(&path).map_err(|e| dataset_error("world.path", e))?;
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "world".into());
             (world, path.display().to_string(), name)
         }
-        None => {
+        (None, None) => {
             let scale = scenario.scale()?;
             let world_scenario = match &scenario.world.scenario {
                 Some(file) => {
@@ -126,6 +134,8 @@ pub fn load_world(scenario: &RunScenario) -> Result<(World, WorldInfo)> {
         events: o.logs.events.len() as u64,
         queries: o.queries.len() as u64,
         judgements: world.qrels.judgements.len() as u64,
+        feed_judgements: world.feed_judgements.len() as u64,
+        load_seconds: started.elapsed().as_secs_f64(),
     };
     Ok((world, info))
 }
@@ -144,13 +154,19 @@ pub fn execute(
     let policy = scenario.policy()?;
     let query_sets = query_sets::query_sets(scenario, world)?;
     let feed_users = feed_users(world, scenario.evaluation.ann_users);
+    let feed_qrels = measure::feed_qrels(world);
+    let asking = world.observable.queries.iter().map(|q| q.user).chain(world.feed_judgements.iter().map(|f| f.user));
+    let contexts = LoggedContexts::new(&world.observable.logs, asking, scenario.evaluation.context_window);
     let bench = measure::Bench {
         scenario,
+        registry: context.registry,
         world,
         settings,
         policy,
         query_sets: &query_sets,
         feed_users: &feed_users,
+        feed_qrels: feed_qrels.as_ref(),
+        contexts: &contexts,
         progress: context.progress,
     };
     let input =

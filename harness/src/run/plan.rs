@@ -149,7 +149,7 @@ fn last_part(path: &str) -> &str {
 }
 
 /// The value at a dotted path of a parameter table, if set.
-fn value_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+pub(crate) fn value_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
     let mut parts = path.split('.');
     let mut value = table.get(parts.next()?)?;
     for part in parts {

@@ -1,5 +1,6 @@
 //! Named subsets of the evaluation queries, from how each query was written
-//! (the truth half: the harness may read it, engines may not).
+//! (the truth half: the harness may read it, engines may not). A world
+//! loaded from real data has no truth half, and only `all` exists on it.
 
 use searchrec_datasets::{QueryForm, QueryId, World};
 
@@ -24,7 +25,6 @@ impl QuerySet {
 /// The scenario's query sets over `world`; a set that holds no query is an
 /// error, since its means would be undefined.
 pub(crate) fn query_sets(scenario: &RunScenario, world: &World) -> Result<Vec<QuerySet>> {
-    let truth = &world.truth.queries;
     if world.observable.queries.is_empty() {
         return Err(scenario.field_error(
             "evaluation.query_sets",
@@ -36,10 +36,20 @@ pub(crate) fn query_sets(scenario: &RunScenario, world: &World) -> Result<Vec<Qu
         .query_sets
         .iter()
         .map(|name| {
+            if name == "all" {
+                let len = world.observable.queries.len();
+                return Ok(QuerySet { name: name.clone(), members: vec![true; len], len });
+            }
+            let truth = world.truth().map_err(|e| {
+                scenario.field_error(
+                    "evaluation.query_sets",
+                    format!("query set `{name}` is read from how each query was written: {e}; keep only `all`"),
+                )
+            })?;
             let members: Vec<bool> = truth
+                .queries
                 .iter()
                 .map(|t| match name.as_str() {
-                    "all" => true,
                     "typo" => t.noise.typo,
                     "synonym" => t.noise.synonym,
                     form => QueryForm::parse(form) == Some(t.noise.form),

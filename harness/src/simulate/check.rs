@@ -1,12 +1,18 @@
 //! Checks before any simulation work: a bad experiment is refused in
 //! milliseconds, not after an hour of sessions.
 
-use searchrec_datasets::World;
+use searchrec_datasets::{Truth, World};
 use searchrec_engine::Capabilities;
 
 use super::model::patched_scenario;
 use super::settings::{Channels, MAX_USER_DAYS, SimulationSettings, field_error};
 use crate::{HarnessError, Result};
+
+/// The world's truth half, which every simulated user lives by; a world
+/// loaded from real data has none, and the simulation is refused on it.
+pub(crate) fn world_truth(world: &World) -> Result<&Truth> {
+    world.truth().map_err(|e| HarnessError::Invalid { what: "simulation".into(), message: e.to_string() })
+}
 
 /// Checks `settings` against the world and the engines before any work:
 /// [`SimulationSettings::validate`], then no more users than the world has,
@@ -21,7 +27,7 @@ pub fn check(
     capabilities: &dyn Fn(&str) -> Option<Capabilities>,
 ) -> Result<()> {
     settings.validate()?;
-    let available = world.truth.users.len().min(world.observable.users.len());
+    let available = world_truth(world)?.users.len().min(world.observable.users.len());
     if settings.users > available {
         return Err(field_error(
             "users",

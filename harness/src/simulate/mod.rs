@@ -185,7 +185,7 @@ pub fn simulate_learning(
              `searchrec run` (harness::run), or set 0",
         ));
     }
-    let available = world.truth.users.len().min(world.observable.users.len());
+    let available = check::world_truth(world)?.users.len().min(world.observable.users.len());
     let run = |s: &SimulationSettings| experiment(world, engines, retrain, s, seed, progress);
     match settings.target_mde {
         None => run(settings),
@@ -210,10 +210,10 @@ fn experiment(
         let neither = arms[settings.arm_index(&f.neither).unwrap_or_default()].clone();
         arms.extend(arms::oracle_arms(&neither));
     }
-    let available = world.truth.users.len().min(world.observable.users.len());
+    let available = check::world_truth(world)?.users.len().min(world.observable.users.len());
     let users = seeds::sample_users(available, settings.users, seed);
     let plan = Plan { users: &users, settings, seed, progress };
-    let life = Life::new(world, settings.k, settings.context_window);
+    let life = Life::new(world, settings.k, settings.context_window)?;
     let mut work = Work::default();
 
     let planted = settings.planted.as_ref().zip(settings.factorial.as_ref()).map(|(p, f)| {

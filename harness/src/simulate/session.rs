@@ -26,8 +26,10 @@ use searchrec_datasets::behaviour::{BUDGET_PERIOD_DAYS, Behaviour, Market, React
 use searchrec_datasets::needs::NeedModel;
 use searchrec_datasets::querygen::write_query;
 use searchrec_datasets::rng::{Purpose, StreamRng, stream};
-use searchrec_datasets::{Action as LogAction, Channel, Event, ItemId, Need, NeedOrigin, UserId, UserTruth, World};
-use searchrec_engine::{Context, FeedRequest, Hit, SearchRequest, Signals};
+use searchrec_datasets::{
+    Action as LogAction, Channel, Event, ItemId, Need, NeedOrigin, Truth, UserId, UserTruth, World,
+};
+use searchrec_engine::{Context, FeedRequest, Hit, SearchRequest};
 
 use super::arms::Arm;
 use super::oracle::{Ask, Oracle, REFRESH};
@@ -35,6 +37,7 @@ use super::paths::{PATHS, Path};
 use super::perturb::Action;
 use super::settings::Channels;
 use super::tables::SessionRow;
+use crate::recent::{Recent, push_recent};
 use crate::{HarnessError, Result};
 
 const DAY: f64 = 86_400.0;
@@ -42,6 +45,7 @@ const DAY: f64 = 86_400.0;
 /// The fixed parts every user's life reads.
 pub(crate) struct Life<'a> {
     world: &'a World,
+    truth: &'a Truth,
     market: Market<'a>,
     behaviour: Behaviour<'a>,
     needs: NeedModel<'a>,
@@ -152,35 +156,21 @@ struct State {
     feed: Recent,
 }
 
-/// One channel's recent signals, each list keeping its newest `window` entries.
-#[derive(Default)]
-struct Recent {
-    queries: Vec<String>,
-    shown: Vec<Vec<ItemId>>,
-    clicks: Vec<ItemId>,
-    purchases: Vec<ItemId>,
-}
-
-impl Recent {
-    fn signals(&self) -> Signals<'_> {
-        Signals { queries: &self.queries, shown: &self.shown, clicks: &self.clicks, purchases: &self.purchases }
-    }
-}
-
 impl<'a> Life<'a> {
     /// The world under its own scenario, lists of `k`, contexts of `window` signals.
-    pub fn new(world: &'a World, k: usize, window: usize) -> Life<'a> {
+    pub fn new(world: &'a World, k: usize, window: usize) -> Result<Life<'a>> {
         let s = &world.scenario;
-        let t = &world.truth;
-        Life {
+        let t = super::check::world_truth(world)?;
+        Ok(Life {
             world,
+            truth: t,
             market: Market::new(&world.taxonomy, &world.observable.catalog, &t.items, &t.item_vectors, &s.behaviour),
             behaviour: Behaviour { params: &s.behaviour, needs: &s.needs },
             needs: NeedModel::new(world, &s.needs),
             oracle: Oracle::new(world),
             k,
             window,
-        }
+        })
     }
 
     /// The world lived in.
@@ -203,8 +193,8 @@ impl<'a> Life<'a> {
     /// `user` at the start of `period`, before any event.
     pub fn begin(&self, user: UserId, period: &Period) -> Journey {
         let started = Instant::now();
-        let traits: &UserTruth = &self.world.truth.users[user.index()];
-        let leaf_cdf = self.needs.leaf_cdf(self.world.truth.user_vectors.row(user.index()));
+        let traits: &UserTruth = &self.truth.users[user.index()];
+        let leaf_cdf = self.needs.leaf_cdf(self.truth.user_vectors.row(user.index()));
         let mut arrivals = stream(period.seed, Purpose::SimulationTimeline, user.0 as u64, 0);
         let next_need = exponential(&mut arrivals, self.world.scenario.needs.organic_rate / DAY);
         let next_session = exponential(&mut arrivals, traits.activity as f64 / DAY);
@@ -219,7 +209,7 @@ impl<'a> Life<'a> {
     /// there, retrains the arm's engines, and goes on.
     pub fn advance(&self, journey: &mut Journey, arm: &Arm<'_>, period: &Period, until: u32) -> Result<()> {
         let started = Instant::now();
-        let (s, truth) = (&self.world.scenario, &self.world.truth);
+        let (s, truth) = (&self.world.scenario, self.truth);
         let user = journey.user;
         let traits: &UserTruth = &truth.users[user.index()];
         let vector = truth.user_vectors.row(user.index());
@@ -552,14 +542,6 @@ fn ranked(items: Vec<ItemId>) -> Vec<Hit> {
 /// What the arm's perturbation does to this session (nothing without one).
 fn perturbation(arm: &Arm<'_>, user: UserId, session: u32, channel: Channel) -> Action {
     arm.perturbation.map_or(Action::Keep, |p| p.action(user, session, channel))
-}
-
-/// Appends `value`, keeping the newest `window` values.
-fn push_recent<T>(list: &mut Vec<T>, value: T, window: usize) {
-    list.push(value);
-    if list.len() > window {
-        list.drain(..list.len() - window);
-    }
 }
 
 /// Waiting time of a Poisson process with the given rate (infinite for rate 0).

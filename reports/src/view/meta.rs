@@ -40,7 +40,7 @@ pub(super) fn run_fields(r: &Results) -> Vec<Field> {
 /// The world in brief.
 pub(super) fn world_fields(r: &Results) -> Vec<Field> {
     let w = &r.world;
-    vec![
+    let mut fields = vec![
         Field::new("dataset", w.dataset.clone()),
         Field::new("folder", w.path.clone()),
         Field::new("world seed", w.seed.to_string()),
@@ -49,7 +49,14 @@ pub(super) fn world_fields(r: &Results) -> Vec<Field> {
         Field::new("logged events", format::count(w.events)),
         Field::new("evaluation queries", format::count(w.queries)),
         Field::new("judgements", format::count(w.judgements)),
-    ]
+    ];
+    if w.feed_judgements > 0 {
+        fields.push(Field::new("users with held-out feed interactions", format::count(w.feed_judgements)));
+    }
+    if w.load_seconds > 0.0 {
+        fields.push(Field::new("world generated or loaded in", format::seconds(w.load_seconds)));
+    }
+    fields
 }
 
 /// The settings every quality figure was computed with.

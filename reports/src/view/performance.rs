@@ -199,7 +199,10 @@ fn load_row(e: &EngineRun, request: &str, mode: &LoadMode) -> LoadRow {
         request: request.to_string(),
         setting,
         requests: format::count(summary.requests),
-        errors: format::count(summary.errors),
+        errors: match summary.timeouts {
+            0 => format::count(summary.errors),
+            t => format!("{} ({} timed out)", format::count(summary.errors), format::count(t)),
+        },
         first_error: summary.first_error.clone(),
         throughput: format::sig(summary.throughput),
         p50: format::micros(l.p50_us),
@@ -281,5 +284,14 @@ mod tests {
         assert_eq!((row.requests.as_str(), row.throughput.as_str()), ("2,000", "4,000"));
         assert!(row.note.contains("per batch call of 64 requests"), "{}", row.note);
         assert!(latency_charts(std::slice::from_ref(&e), &Colours::new(["shelf"])).is_empty());
+    }
+
+    #[test]
+    fn timeouts_are_counted_beside_the_errors_they_belong_to() {
+        let closed = |errors, timeouts| LoadMode::Closed(LoadSummary { errors, timeouts, ..summary(2) });
+        let e = engine(Vec::new());
+        assert_eq!(load_row(&e, "search", &closed(0, 0)).errors, "0");
+        assert_eq!(load_row(&e, "search", &closed(12, 0)).errors, "12");
+        assert_eq!(load_row(&e, "search", &closed(1_200, 1_100)).errors, "1,200 (1,100 timed out)");
     }
 }

@@ -30,6 +30,7 @@ pub fn catalog(listings: &[Listing<'_>]) -> Catalog {
             id: ItemId(row as u32),
             title: l.title.to_string(),
             brand: l.brand.to_string(),
+            description: String::new(),
             leaf: LeafId(0),
             price: 10.0,
             rating: l.rating,
