@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use searchrec_harness::run::shard::Shard;
 use searchrec_harness::scenario::MAX_THREADS;
 
 /// Benchmark and evaluation harness for e-commerce search and recommendation.
@@ -59,6 +60,20 @@ pub enum Command {
         /// and every other figure keep theirs. Needs a [simulation] section.
         #[arg(long)]
         sim_seed: Option<u64>,
+        /// Do only shard I of N (0-based, e.g. 0/3) of the run's work and write a shard folder for `merge`;
+        /// the partition is a function of the scenario, so every shard computes the same one.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<Shard>,
+    },
+    /// Merge the shard folders of one `run --shard I/N` (every I, any order) into the run folder the
+    /// unsharded run writes: statistics recomputed from the merged per-query table.
+    Merge {
+        /// The shard folders.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The run folder to write (replaced when it holds an earlier run).
+        #[arg(long, default_value = "runs/latest")]
+        out: PathBuf,
     },
     /// (Re)render a run folder's report.html from its results.json.
     Report {

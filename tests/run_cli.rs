@@ -265,18 +265,9 @@ fn deterministic_figures_and_files_do_not_depend_on_the_thread_count() {
         out
     };
     let (one, two) = (run("1"), run("2"));
-    let deterministic = |out: &Path| {
-        read_results(out)
-            .unwrap()
-            .metrics
-            .into_iter()
-            .filter(|m| m.gate == searchrec_harness::results::Gate::Deterministic)
-            .map(|m| (m.name, m.value.to_bits()))
-            .collect::<Vec<_>>()
-    };
-    let figures = deterministic(&one);
+    let figures = deterministic_metrics(&one);
     assert!(figures.len() > 20);
-    assert_eq!(figures, deterministic(&two));
+    assert_eq!(figures, deterministic_metrics(&two));
     for file in
         ["per_query.parquet", "qrels.txt", "runs/shelf.txt", "runs/hybrid.txt", "sessions.parquet", "users.parquet"]
     {
@@ -459,4 +450,157 @@ fn a_sensitivity_grid_is_independent_experiments_with_holm_adjusted_verdicts() {
         assert_eq!(significant, p.verdict.ends_with("_additive") && p.verdict != "additive", "{p:?}");
         assert!(p.statement.starts_with(&p.verdict) && p.interaction.mde.is_some(), "{p:?}");
     }
+}
+
+/// `results.json` without what moves with the machine and the shard layout:
+/// wall-clock figures, hosts, times, the Pareto fronts (they rank by
+/// throughput) and the flat metric list (compared on its deterministic
+/// metrics instead).
+fn without_timing(out: &Path) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        const TIMING: &[&str] = &[
+            "run",
+            "shard",
+            "shards",
+            "fronts",
+            "metrics",
+            "load",
+            "sessions_per_second",
+            "engine_share",
+            "latency_p50_us",
+            "latency_p99_us",
+        ];
+        match v {
+            serde_json::Value::Object(map) => {
+                // `seconds`, `load_seconds` and the build diagnostics' `*_seconds`.
+                map.retain(|k, _| !TIMING.contains(&k.as_str()) && !k.ends_with("seconds"));
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    strip(&mut v);
+    v
+}
+
+fn deterministic_metrics(out: &Path) -> Vec<(String, u64)> {
+    read_results(out)
+        .unwrap()
+        .metrics
+        .into_iter()
+        .filter(|m| m.gate == searchrec_harness::results::Gate::Deterministic)
+        .map(|m| (m.name, m.value.to_bits()))
+        .collect()
+}
+
+#[test]
+fn three_shards_merge_into_the_unsharded_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "tiny.toml", TINY);
+    let at = |name: &str| dir.path().join(name);
+    let o = searchrec(&["run", &scenario, "--out", at("whole").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Each shard in its own process, as on separate machines.
+    let shards: Vec<_> = (0..3)
+        .map(|i| {
+            let out = at(&format!("shard{i}"));
+            let child = Command::new(env!("CARGO_BIN_EXE_searchrec"))
+                .args(["run", &scenario, "--shard", &format!("{i}/3"), "--out", out.to_str().unwrap(), "--quiet"])
+                .output()
+                .unwrap();
+            assert!(child.status.success(), "shard {i}: {}", stderr(&child));
+            out
+        })
+        .collect();
+    // Any order.
+    let merge = |shards: &[&Path], out: &Path| {
+        let mut args = vec!["merge".to_string()];
+        args.extend(shards.iter().map(|s| s.to_str().unwrap().to_string()));
+        args.extend(["--out".to_string(), out.to_str().unwrap().to_string()]);
+        searchrec(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = merge(&[&shards[2], &shards[0], &shards[1]], &at("merged"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (whole, merged) = (at("whole"), at("merged"));
+    let (a, b) = (without_timing(&whole), without_timing(&merged));
+    assert!(a == b, "results differ:\n{a:#}\n---\n{b:#}");
+    let figures = deterministic_metrics(&whole);
+    assert!(figures.len() > 20);
+    assert_eq!(figures, deterministic_metrics(&merged));
+    for file in [
+        "per_query.parquet",
+        "qrels.txt",
+        "runs/shelf.txt",
+        "runs/hybrid.txt",
+        "runs/hybrid-off.txt",
+        "sessions.parquet",
+        "users.parquet",
+    ] {
+        assert!(
+            std::fs::read(whole.join(file)).unwrap() == std::fs::read(merged.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+    // The merged report says which shard's host timed what.
+    let html = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(html.contains("0&#x2f;3: shelf") && html.contains("timed on"), "the report names the shards");
+    let record = read_results(&merged).unwrap().shards;
+    assert_eq!(record.iter().map(|s| s.index).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(record.iter().map(|s| s.measured.len()).sum::<usize>(), read_results(&whole).unwrap().engines.len());
+
+    // The merged table reads through parquet's row API, a second reader
+    // with its own schema handling (as DuckDB or Spark would read it).
+    let file = std::fs::File::open(merged.join("per_query.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let rows = reader.get_row_iter(None).unwrap().count() as i64;
+    assert_eq!(rows, reader.metadata().file_metadata().num_rows());
+    assert!(rows > 0);
+}
+
+#[test]
+fn bad_shard_sets_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let tiny = write(dir.path(), "tiny.toml", TINY);
+    let other = write(dir.path(), "other.toml", &TINY.replace("seed = 11", "seed = 12"));
+    let shard = |scenario: &str, spec: &str, name: &str| {
+        let out = at(name);
+        let o = searchrec(&["run", scenario, "--shard", spec, "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out.to_str().unwrap().to_string()
+    };
+    let (a0, a1) = (shard(&tiny, "0/2", "a0"), shard(&tiny, "1/2", "a1"));
+    let b1 = shard(&other, "1/2", "b1");
+    let whole = at("whole");
+    assert!(searchrec(&["run", &tiny, "--out", whole.to_str().unwrap()]).status.success());
+    let truncated = at("truncated");
+    std::fs::create_dir(&truncated).unwrap();
+    for entry in std::fs::read_dir(&a1).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() && path.file_name().unwrap() != "per_query.parquet" {
+            std::fs::copy(&path, truncated.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let out = at("never");
+    let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        ("mixed scenarios", vec![&a0, &b1], "not shards of one run"),
+        ("a missing shard", vec![&a0], "shard 1/2 missing"),
+        ("a shard twice", vec![&a0, &a0, &a1], "given twice"),
+        ("a truncated shard", vec![&a0, truncated.to_str().unwrap()], "per_query.parquet"),
+        ("a run folder", vec![whole.to_str().unwrap()], "not a shard folder"),
+    ];
+    for (what, shards, needle) in cases {
+        let mut args = vec!["merge"];
+        args.extend(&shards);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let o = searchrec(&args);
+        assert!(!o.status.success(), "{what}: merged");
+        assert!(stderr(&o).contains(needle), "{what}: {}", stderr(&o));
+        assert!(!out.exists(), "{what}: wrote {}", out.display());
+    }
+    let o = searchrec(&["run", &tiny, "--shard", "2/2", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success() && stderr(&o).contains("2/2"), "{}", stderr(&o));
 }

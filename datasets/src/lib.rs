@@ -19,6 +19,7 @@ pub mod behaviour;
 pub mod calendar;
 mod catalog;
 mod error;
+pub mod fingerprint;
 mod generate;
 mod ids;
 pub mod io;

@@ -71,6 +71,9 @@ pub struct RunScenario {
     /// The file it was read from.
     #[serde(skip)]
     pub file: Option<PathBuf>,
+    /// The text it was parsed from (a shard keeps a copy and its hash).
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Where the world comes from.
@@ -317,6 +320,7 @@ impl RunScenario {
         let mut scenario: RunScenario = from_toml_at(text, file)?;
         scenario.base_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         scenario.file = Some(file.to_path_buf());
+        scenario.text = text.to_string();
         if scenario.name.is_empty() {
             scenario.name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
         }

@@ -822,6 +822,8 @@ pub fn results() -> Results {
         fronts,
         simulation: Some(simulation),
         metrics,
+        shard: None,
+        shards: Vec::new(),
     }
 }
 

@@ -16,6 +16,6 @@ const DEMO: &str = include_str!("../../scenarios/demo.toml");
 
 pub fn run(cli: &Cli, out: &Path) -> Result<()> {
     let scenario = RunScenario::from_toml(DEMO, Path::new("scenarios/demo.toml"))?;
-    let results = run_scenario(cli, &scenario, out)?;
+    let results = run_scenario(cli, &scenario, out, None)?;
     print_summary(cli, &results, out)
 }

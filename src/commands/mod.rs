@@ -5,6 +5,7 @@ mod compare;
 mod demo;
 mod engines;
 mod generate;
+mod merge;
 mod report;
 mod run;
 mod simulate;
@@ -19,7 +20,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Demo { out } => demo::run(cli, out),
         Command::Generate(args) => generate::run(cli, args),
         Command::Engines => engines::run(cli),
-        Command::Run { scenario, out, sim_seed } => run::run(cli, scenario, out, *sim_seed),
+        Command::Run { scenario, out, sim_seed, shard } => run::run(cli, scenario, out, *sim_seed, *shard),
+        Command::Merge { shards, out } => merge::run(cli, shards, out),
         Command::Simulate { scenario, out, seed } => simulate::run(cli, scenario, out, *seed),
         Command::Report { run } => report::run(cli, run),
         Command::Compare(args) => compare::run(cli, args),

@@ -7,13 +7,15 @@ use anyhow::{Context, Result, bail};
 use searchrec::registry;
 use searchrec_harness::HarnessError;
 use searchrec_harness::results::{LoadMode, Results};
+use searchrec_harness::run::merge::SCENARIO_FILE;
+use searchrec_harness::run::shard::{Shard, record};
 use searchrec_harness::run::{RunContext, check_engines, execute, folder, load_world};
 use searchrec_harness::scenario::RunScenario;
 
 use crate::cli::Cli;
 use crate::progress::StepSpinner;
 
-pub fn run(cli: &Cli, scenario: &Path, out: &Path, sim_seed: Option<u64>) -> Result<()> {
+pub fn run(cli: &Cli, scenario: &Path, out: &Path, sim_seed: Option<u64>, shard: Option<Shard>) -> Result<()> {
     let file = scenario.display().to_string();
     let mut scenario = RunScenario::load(scenario)?;
     if let Some(seed) = sim_seed {
@@ -22,14 +24,20 @@ pub fn run(cli: &Cli, scenario: &Path, out: &Path, sim_seed: Option<u64>) -> Res
         };
         simulation.seed = Some(seed);
     }
-    let results = run_scenario(cli, &scenario, out)?;
+    let results = run_scenario(cli, &scenario, out, shard.map(|s| (s, sim_seed)))?;
     print_summary(cli, &results, out)
 }
 
-/// Runs a loaded scenario into `out`; every check that needs no world runs
-/// before the world is generated, and nothing is written unless the whole
-/// run succeeds.
-pub fn run_scenario(cli: &Cli, scenario: &RunScenario, out: &Path) -> Result<Results> {
+/// Runs a loaded scenario into `out` (with `shard`, one shard of it and the
+/// `--sim-seed` it ran under, into a shard folder); every check that needs
+/// no world runs before the world is generated, and nothing is written
+/// unless the whole run succeeds.
+pub fn run_scenario(
+    cli: &Cli,
+    scenario: &RunScenario,
+    out: &Path,
+    shard: Option<(Shard, Option<u64>)>,
+) -> Result<Results> {
     let registry = registry();
     let planned = check_engines(scenario, &registry)?;
     folder::check_out(out)?;
@@ -42,11 +50,20 @@ pub fn run_scenario(cli: &Cli, scenario: &RunScenario, out: &Path) -> Result<Res
         tool_version: env!("CARGO_PKG_VERSION"),
         threads: rayon::current_num_threads(),
         progress: &progress,
+        shard: shard.map(|(s, _)| s),
     };
-    let output = execute(scenario, &planned, &world, world_info, &context)?;
+    let mut output = execute(scenario, &planned, &world, world_info, &context)?;
+    if let Some((s, sim_seed)) = shard {
+        output.results.shard = Some(record(s, sim_seed, scenario, &planned, &world, &output.results));
+    }
     spinner.step("writing the run folder");
     folder::publish(out, |dir| {
         output.write_into(dir)?;
+        if shard.is_some() {
+            // A shard carries its scenario: `merge` re-plans from it.
+            let copy = dir.join(SCENARIO_FILE);
+            std::fs::write(&copy, &scenario.text).map_err(|source| HarnessError::Io { path: copy, source })?;
+        }
         // The report and the exporters read only the results: render them
         // into the staging folder so they appear with the run or not at all.
         let html =

@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, scenario: &Path, out: &Path, seed: Option<u64>) -> Result<
         scenario.evaluation.baseline = None;
     }
     scenario.load.requests = 0;
-    let results = run_scenario(cli, &scenario, out)?;
+    let results = run_scenario(cli, &scenario, out, None)?;
     print_summary(cli, &results, out)
 }
 

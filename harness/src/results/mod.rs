@@ -28,7 +28,7 @@ use crate::{HarnessError, Result};
 
 pub use metric::{Direction, Gate, Metric};
 pub use pareto::{FrontPoint, ParetoFront, pareto_front};
-pub use per_query::{PerQueryRow, write_per_query};
+pub use per_query::{PerQueryRow, read_per_query, write_per_query};
 
 /// Name of the per-query quality table inside a run folder.
 pub const PER_QUERY_FILE: &str = "per_query.parquet";
@@ -74,6 +74,44 @@ pub struct Results {
     pub simulation: Option<SimulationSummary>,
     /// Every tracked figure, flat, with a stable name.
     pub metrics: Vec<Metric>,
+    /// In a shard folder (`run --shard I/N`): which shard this is and what
+    /// it did; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRecord>,
+    /// In a merged run (`merge`): every shard's record, in index order, with
+    /// the host and times its wall-clock figures were measured with; empty
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardRecord>,
+}
+
+/// One shard of a sharded run: what it is part of and what it did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardRecord {
+    /// Its index, `0..count`.
+    pub index: usize,
+    /// How many shards the run was split into.
+    pub count: usize,
+    /// FNV-1a of the scenario file's text and any `--sim-seed` override:
+    /// shards of one run have the same.
+    pub scenario_hash: String,
+    /// The `--sim-seed` override the shard ran with, if any.
+    pub sim_seed: Option<u64>,
+    /// The world's fingerprint (`searchrec_datasets::fingerprint`).
+    pub world_fingerprint: String,
+    /// Every engine run of the scenario, in plan order.
+    pub planned: Vec<String>,
+    /// The engine runs this shard measured.
+    pub measured: Vec<String>,
+    /// Whether this shard ran the scenario's simulation.
+    pub simulation: bool,
+    /// The machine it ran on.
+    pub host: HostInfo,
+    /// When it started (RFC 3339 UTC).
+    pub started: String,
+    /// Its wall time, seconds.
+    pub seconds: f64,
 }
 
 /// Run metadata.

@@ -19,10 +19,12 @@ mod environment;
 mod flat_metrics;
 pub mod folder;
 mod measure;
+pub mod merge;
 mod plan;
 mod query_sets;
 mod retrain;
 mod sensitivity;
+pub mod shard;
 mod worlds;
 
 use std::collections::BTreeMap;
@@ -45,6 +47,7 @@ use crate::simulate::{self, SimulationOutput};
 use crate::trec_run::write_run;
 use crate::{HarnessError, Result};
 use context::LoggedContexts;
+use shard::{Shard, Units};
 
 pub use environment::{git_revision, host, now_utc};
 pub use plan::{PlannedRun, plan};
@@ -64,6 +67,8 @@ pub struct RunContext<'a> {
     pub threads: usize,
     /// Told what the run is doing, step by step (for progress display).
     pub progress: &'a (dyn Fn(&str) + Sync),
+    /// The shard of the run to do (`run --shard I/N`); `None` does it all.
+    pub shard: Option<Shard>,
 }
 
 /// One engine run's ranked lists, by query.
@@ -195,7 +200,13 @@ pub fn execute(
             ));
         }
     }
-    let mut groups = index_groups(context.registry, planned).map_err(|e| scenario.field_error("engines.params", e))?;
+    let groups = index_groups(context.registry, planned).map_err(|e| scenario.field_error("engines.params", e))?;
+    // A shard builds and measures only its own units (`shard.rs`).
+    let units = Units::new(scenario, planned, &groups);
+    let owns = |unit: usize| context.shard.is_none_or(|s| s.owns(unit));
+    let mut groups: Vec<Vec<usize>> =
+        groups.into_iter().zip(&units.of_group).filter(|&(_, &u)| owns(u)).map(|(g, _)| g).collect();
+    let simulate_here = units.simulation.is_some_and(owns);
     // Groups holding an engine others are measured against go first (stable otherwise).
     groups.sort_by_key(|g| !g.iter().any(|&i| targets.contains(&planned[i].spec.name.as_str())));
     let kept_name = |p: &PlannedRun| {
@@ -272,7 +283,7 @@ pub fn execute(
         per_query.into_iter().map(|(_, id, set, rows)| (id, set, rows)).collect();
 
     let simulation = match &scenario.simulation {
-        Some(settings) => {
+        Some(settings) if simulate_here => {
             (context.progress)("simulating");
             let engines: Vec<(&str, &dyn Engine)> = kept.iter().map(|(n, (e, _))| (n.as_str(), e.as_ref())).collect();
             let rebuilder = retrain::Rebuilder { planned, world, context };
@@ -286,7 +297,7 @@ pub fn execute(
             }
             Some(output)
         }
-        None => None,
+        _ => None,
     };
     if scenario.evaluation.baseline.is_some() {
         (context.progress)(&format!(
@@ -329,6 +340,8 @@ pub fn execute(
         fronts,
         simulation: simulation.as_ref().map(|s| s.summary.clone()),
         metrics: Vec::new(),
+        shard: None,
+        shards: Vec::new(),
     };
     results.metrics = flat_metrics::flat_metrics(&results);
     results.run.seconds = started.elapsed().as_secs_f64();

@@ -1,6 +1,6 @@
 //! Run metadata, the world and the evaluation settings, as label/value lists.
 
-use searchrec_harness::results::Results;
+use searchrec_harness::results::{HostInfo, Results};
 
 use super::Field;
 use crate::format;
@@ -8,17 +8,12 @@ use crate::format;
 /// Who ran what, where and when.
 pub(super) fn run_fields(r: &Results) -> Vec<Field> {
     let run = &r.run;
-    let host = &run.host;
-    let mut machine = format!("{} ({}/{}, {} cores", host.name, host.os, host.arch, host.cores);
-    if let Some(m) = host.memory_bytes {
-        machine.push_str(&format!(", {} memory", format::bytes(m as f64)));
-    }
-    machine.push(')');
+    let host = machine(&run.host);
     let scenario = match &run.scenario_path {
         Some(path) => format!("{} ({path})", run.scenario),
         None => run.scenario.clone(),
     };
-    vec![
+    let mut fields = vec![
         Field::new("scenario", scenario),
         Field::new("seed", run.seed.to_string()),
         Field::new("searchrec version", run.tool_version.clone()),
@@ -29,12 +24,38 @@ pub(super) fn run_fields(r: &Results) -> Vec<Field> {
                 .as_ref()
                 .map_or_else(|| "unknown (not a git checkout)".into(), |r| r.chars().take(12).collect::<String>()),
         ),
-        Field::new("host", machine),
+        Field::new("host", host),
         Field::new("started", run.started.clone()),
         Field::new("wall time", format::seconds(run.seconds)),
         Field::new("worker threads", run.threads.to_string()),
         Field::new("results schema", format!("version {}", r.schema_version)),
-    ]
+    ];
+    // A merged run: each engine run's wall-clock figures are its shard's.
+    for s in &r.shards {
+        let runs = if s.measured.is_empty() { "no engine run".to_string() } else { s.measured.join(", ") };
+        let simulation = if s.simulation { " and the simulation" } else { "" };
+        fields.push(Field::new(
+            "shard",
+            format!(
+                "{}/{}: {runs}{simulation}, timed on {}, started {}, {}",
+                s.index,
+                s.count,
+                machine(&s.host),
+                s.started,
+                format::seconds(s.seconds)
+            ),
+        ));
+    }
+    fields
+}
+
+fn machine(host: &HostInfo) -> String {
+    let mut machine = format!("{} ({}/{}, {} cores", host.name, host.os, host.arch, host.cores);
+    if let Some(m) = host.memory_bytes {
+        machine.push_str(&format!(", {} memory", format::bytes(m as f64)));
+    }
+    machine.push(')');
+    machine
 }
 
 /// The world in brief.
