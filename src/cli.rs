@@ -48,6 +48,11 @@ pub enum Command {
         /// the same world and engines under other random streams.
         #[arg(long)]
         seed: Option<u64>,
+        /// Simulate only share I of N (0-based) of the users, and write a shard folder for `merge`; a
+        /// simulation that needs every user at once (the data loop, sizing, world replication,
+        /// sensitivity) runs whole on shard 0.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<Shard>,
     },
     /// Build and measure every engine of a run scenario; write the run folder.
     Run {

@@ -499,7 +499,9 @@ fn deterministic_metrics(out: &Path) -> Vec<(String, u64)> {
 #[test]
 fn three_shards_merge_into_the_unsharded_run() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = write(dir.path(), "tiny.toml", TINY);
+    // With the A/A check, whose per-user differences are split too.
+    let tiny = TINY.replace("bootstrap_resamples = 200", "bootstrap_resamples = 200\naa_replicates = 3");
+    let scenario = write(dir.path(), "tiny.toml", &tiny);
     let at = |name: &str| dir.path().join(name);
     let o = searchrec(&["run", &scenario, "--out", at("whole").to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -549,6 +551,17 @@ fn three_shards_merge_into_the_unsharded_run() {
     assert!(html.contains("0&#x2f;3: shelf") && html.contains("timed on"), "the report names the shards");
     let record = read_results(&merged).unwrap().shards;
     assert_eq!(record.iter().map(|s| s.index).collect::<Vec<_>>(), [0, 1, 2]);
+    // The simulation was split by users: every shard simulated a third.
+    assert!(record.iter().all(|s| s.user_share && !s.simulation), "{record:?}");
+    let user_rows = |dir: &Path| {
+        let reader = SerializedFileReader::new(std::fs::File::open(dir.join("users.parquet")).unwrap()).unwrap();
+        reader.metadata().file_metadata().num_rows()
+    };
+    let per_shard: Vec<i64> = shards.iter().map(|s| user_rows(s)).collect();
+    assert_eq!(per_shard.iter().sum::<i64>(), user_rows(&whole));
+    assert!(per_shard.iter().all(|&n| n > 0 && n < user_rows(&whole)), "{per_shard:?}");
+    let aa = read_results(&merged).unwrap().simulation.unwrap().aa.unwrap();
+    assert_eq!(aa.replicates, 3);
     assert_eq!(record.iter().map(|s| s.measured.len()).sum::<usize>(), read_results(&whole).unwrap().engines.len());
 
     // The merged table reads through parquet's row API, a second reader
@@ -558,6 +571,56 @@ fn three_shards_merge_into_the_unsharded_run() {
     let rows = reader.get_row_iter(None).unwrap().count() as i64;
     assert_eq!(rows, reader.metadata().file_metadata().num_rows());
     assert!(rows > 0);
+}
+
+#[test]
+fn simulate_shards_merge_into_the_unsharded_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "tiny.toml", TINY);
+    let at = |name: &str| dir.path().join(name);
+    let simulate = |extra: &[&str], out: &str| {
+        let mut args = vec!["simulate", &scenario, "--seed", "4", "--out"];
+        let out = at(out);
+        args.push(out.to_str().unwrap());
+        args.extend(extra);
+        let o = searchrec(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let whole = simulate(&[], "whole");
+    let shards = [simulate(&["--shard", "1/2"], "s1"), simulate(&["--shard", "0/2"], "s0")];
+    let merged = at("merged");
+    let o = searchrec(&[
+        "merge",
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (without_timing(&whole), without_timing(&merged));
+    assert!(a == b, "results differ:\n{a:#}\n---\n{b:#}");
+    for file in ["users.parquet", "sessions.parquet", "per_query.parquet"] {
+        assert!(
+            std::fs::read(whole.join(file)).unwrap() == std::fs::read(merged.join(file)).unwrap(),
+            "{file} differs"
+        );
+    }
+    let results = read_results(&merged).unwrap();
+    assert_eq!(results.simulation.unwrap().seed, 4);
+    assert!(results.shards.iter().all(|s| s.simulation_only && s.user_share));
+    // A `run` shard and a `simulate` shard are not shards of one run.
+    let run_shard = at("run1");
+    let o = searchrec(&["run", &scenario, "--sim-seed", "4", "--shard", "1/2", "--out", run_shard.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = searchrec(&[
+        "merge",
+        shards[1].to_str().unwrap(),
+        run_shard.to_str().unwrap(),
+        "--out",
+        at("never").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success() && stderr(&o).contains("not shards of one run"), "{}", stderr(&o));
 }
 
 #[test]
@@ -576,16 +639,23 @@ fn bad_shard_sets_are_refused_and_nothing_is_written() {
     let b1 = shard(&other, "1/2", "b1");
     let whole = at("whole");
     assert!(searchrec(&["run", &tiny, "--out", whole.to_str().unwrap()]).status.success());
-    let truncated = at("truncated");
-    std::fs::create_dir(&truncated).unwrap();
-    for entry in std::fs::read_dir(&a1).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() && path.file_name().unwrap() != "per_query.parquet" {
-            std::fs::copy(&path, truncated.join(path.file_name().unwrap())).unwrap();
+    // A copy of shard a1's folder without one of its files.
+    let without = |name: &str, file: &str| {
+        let copy = at(name);
+        std::fs::create_dir(&copy).unwrap();
+        for entry in std::fs::read_dir(&a1).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() && path.file_name().unwrap() != file {
+                std::fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+            }
         }
-    }
+        copy
+    };
+    let truncated = without("truncated", "per_query.parquet");
+    let partless = without("partless", "simulation_part.json");
     let out = at("never");
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
+        ("a shard without its simulation part", vec![&a0, partless.to_str().unwrap()], "simulation_part.json"),
         ("mixed scenarios", vec![&a0, &b1], "not shards of one run"),
         ("a missing shard", vec![&a0], "shard 1/2 missing"),
         ("a shard twice", vec![&a0, &a0, &a1], "given twice"),

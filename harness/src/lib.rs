@@ -10,6 +10,7 @@ pub mod ann;
 pub mod ann_bench;
 pub mod ann_data;
 pub mod atomic_file;
+mod decoder_panic;
 mod error;
 pub mod load;
 pub mod metrics;

@@ -328,6 +328,29 @@ impl RunScenario {
         Ok(scenario)
     }
 
+    /// The scenario `searchrec simulate` runs: only the simulation's arm
+    /// engines (none measured against another), no load test, and the
+    /// baseline only when an arm's engine is it. Refuses a scenario without
+    /// a simulation.
+    pub fn simulation_only(&mut self) -> Result<()> {
+        let Some(simulation) = &self.simulation else {
+            return Err(self.field_error(
+                "simulation",
+                "missing: add a [simulation] section with its arms, or use `searchrec run`",
+            ));
+        };
+        let arms: Vec<String> = simulation.arms.iter().map(|a| a.engine.clone()).collect();
+        self.engines.retain(|e| arms.contains(&e.name));
+        for entry in &mut self.engines {
+            entry.ann_against = None;
+        }
+        if self.evaluation.baseline.as_ref().is_some_and(|b| !arms.contains(b)) {
+            self.evaluation.baseline = None;
+        }
+        self.load.requests = 0;
+        Ok(())
+    }
+
     /// An error about one field of this scenario.
     pub fn field_error(&self, field: &str, message: impl Into<String>) -> HarnessError {
         let file = self.file.as_deref().map(|f| f.display().to_string()).unwrap_or_else(|| "scenario".into());

@@ -11,7 +11,8 @@ use searchrec_engine::{
 use searchrec_harness::HarnessError;
 use searchrec_harness::simulate::{
     ArmSettings, ChannelArms, Channels, ComparisonSettings, Estimate, FactorialArms, Margin, PlantedSettings, Retrain,
-    SimulationOutput, SimulationSettings, SimulationSummary, Stage, SweepSettings, check, simulate, simulate_learning,
+    SimulationOutput, SimulationPart, SimulationSettings, SimulationSummary, Stage, SweepSettings, UserShare, check,
+    join_parts, simulate, simulate_learning, simulate_share,
 };
 use searchrec_hybrid::{HybridConfig, HybridEngine};
 
@@ -696,4 +697,75 @@ fn the_data_loop_retrains_an_arms_engines_on_its_own_traffic_and_nothing_else() 
     let contribution = delta(&with_loop.summary) - delta(&without.summary);
     assert!((summary.contribution.value - contribution).abs() < 1e-9, "{summary:?}");
     assert!(summary.contribution.se.is_some_and(f64::is_finite) && summary.contribution.mde.is_some());
+}
+
+// ---------------------------------------------------------------- shares of users
+
+#[test]
+fn shares_of_users_join_into_exactly_the_unsplit_simulation() {
+    // Every per-user figure the analysis reads: arms and their paths, the
+    // pre-period, the planted cell, the oracle's arms, the A/A check, two
+    // replicates.
+    let settings = SimulationSettings {
+        users: 60,
+        horizon_days: 14,
+        pre_period_days: 7,
+        replicates: 2,
+        bootstrap_resamples: 300,
+        aa_replicates: 3,
+        oracle: true,
+        ..factorial_settings()
+    };
+    let whole = run(&settings, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let parts: Vec<SimulationPart> = [2, 0, 1]
+        .into_iter()
+        .map(|index| {
+            let share = UserShare { index, count: 3 };
+            let part = simulate_share(world(), &engines(), &settings, 5, share).unwrap();
+            assert_eq!(part.share(), share);
+            // Through the files, as a merge reads them.
+            let folder = dir.path().join(format!("share{index}"));
+            std::fs::create_dir(&folder).unwrap();
+            part.write(&folder).unwrap();
+            SimulationPart::read(&folder).unwrap()
+        })
+        .collect();
+    let joined = join_parts(&settings, parts).unwrap();
+    assert_eq!(without_timings(joined.summary.clone()), without_timings(whole.summary.clone()));
+    assert!(joined.summary.aa.is_some() && joined.summary.oracle.is_some() && joined.summary.planted.is_some());
+    assert_eq!(joined.users, whole.users);
+    assert_eq!(joined.sessions, whole.sessions);
+    assert_eq!(joined.arm_gmv, whole.arm_gmv);
+
+    // Shares of two simulations, or too few shares, do not join.
+    let share = |seed: u64, index: usize| {
+        simulate_share(
+            world(),
+            &engines(),
+            &quick(vec![arm("s", "cheap", Channels::Both)]),
+            seed,
+            UserShare { index, count: 2 },
+        )
+        .unwrap()
+    };
+    let quick_settings = quick(vec![arm("s", "cheap", Channels::Both)]);
+    let err = join_parts(&quick_settings, vec![share(1, 0), share(2, 1)]).unwrap_err().to_string();
+    assert!(err.contains("another simulation"), "{err}");
+    let err = join_parts(&quick_settings, vec![share(1, 0)]).unwrap_err().to_string();
+    assert!(err.contains("1 of the simulation's 2 shares"), "{err}");
+    assert!(join_parts(&quick_settings, vec![share(1, 1), share(1, 0)]).is_ok());
+}
+
+#[test]
+fn a_simulation_that_needs_every_user_at_once_is_not_split() {
+    let settings = SimulationSettings { retrain_days: 7, users: 40, ..factorial_settings() };
+    let share = UserShare { index: 0, count: 2 };
+    match simulate_share(world(), &engines(), &settings, 1, share) {
+        Err(HarnessError::Invalid { what, message }) => {
+            assert_eq!(what, "simulation.retrain_days");
+            assert!(message.contains("cannot be split"), "{message}");
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|p| p.share())),
+    }
 }

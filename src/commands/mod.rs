@@ -22,7 +22,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Engines => engines::run(cli),
         Command::Run { scenario, out, sim_seed, shard } => run::run(cli, scenario, out, *sim_seed, *shard),
         Command::Merge { shards, out } => merge::run(cli, shards, out),
-        Command::Simulate { scenario, out, seed } => simulate::run(cli, scenario, out, *seed),
+        Command::Simulate { scenario, out, seed, shard } => simulate::run(cli, scenario, out, *seed, *shard),
         Command::Report { run } => report::run(cli, run),
         Command::Compare(args) => compare::run(cli, args),
         Command::AnnBench(args) => ann_bench::run(cli, args),

@@ -8,7 +8,7 @@ use searchrec::registry;
 use searchrec_harness::HarnessError;
 use searchrec_harness::results::{LoadMode, Results};
 use searchrec_harness::run::merge::SCENARIO_FILE;
-use searchrec_harness::run::shard::{Shard, record};
+use searchrec_harness::run::shard::{Shard, ShardRequest, record};
 use searchrec_harness::run::{RunContext, check_engines, execute, folder, load_world};
 use searchrec_harness::scenario::RunScenario;
 
@@ -24,20 +24,15 @@ pub fn run(cli: &Cli, scenario: &Path, out: &Path, sim_seed: Option<u64>, shard:
         };
         simulation.seed = Some(seed);
     }
-    let results = run_scenario(cli, &scenario, out, shard.map(|s| (s, sim_seed)))?;
+    let request = shard.map(|shard| ShardRequest { shard, sim_seed, simulation_only: false });
+    let results = run_scenario(cli, &scenario, out, request)?;
     print_summary(cli, &results, out)
 }
 
-/// Runs a loaded scenario into `out` (with `shard`, one shard of it and the
-/// `--sim-seed` it ran under, into a shard folder); every check that needs
-/// no world runs before the world is generated, and nothing is written
-/// unless the whole run succeeds.
-pub fn run_scenario(
-    cli: &Cli,
-    scenario: &RunScenario,
-    out: &Path,
-    shard: Option<(Shard, Option<u64>)>,
-) -> Result<Results> {
+/// Runs a loaded scenario into `out` (with `shard`, one shard of it, into a
+/// shard folder); every check that needs no world runs before the world is
+/// generated, and nothing is written unless the whole run succeeds.
+pub fn run_scenario(cli: &Cli, scenario: &RunScenario, out: &Path, shard: Option<ShardRequest>) -> Result<Results> {
     let registry = registry();
     let planned = check_engines(scenario, &registry)?;
     folder::check_out(out)?;
@@ -50,11 +45,11 @@ pub fn run_scenario(
         tool_version: env!("CARGO_PKG_VERSION"),
         threads: rayon::current_num_threads(),
         progress: &progress,
-        shard: shard.map(|(s, _)| s),
+        shard: shard.map(|r| r.shard),
     };
     let mut output = execute(scenario, &planned, &world, world_info, &context)?;
-    if let Some((s, sim_seed)) = shard {
-        output.results.shard = Some(record(s, sim_seed, scenario, &planned, &world, &output.results));
+    if let Some(request) = shard {
+        output.results.shard = Some(record(request, scenario, &planned, &world, &output));
     }
     spinner.step("writing the run folder");
     folder::publish(out, |dir| {

@@ -7,10 +7,12 @@ use anyhow::{Result, bail};
 use searchrec_harness::scenario::RunScenario;
 use searchrec_harness::simulate::{Estimate, SimulationSummary};
 
+use searchrec_harness::run::shard::{Shard, ShardRequest};
+
 use crate::cli::Cli;
 use crate::commands::run::{print_summary, run_scenario};
 
-pub fn run(cli: &Cli, scenario: &Path, out: &Path, seed: Option<u64>) -> Result<()> {
+pub fn run(cli: &Cli, scenario: &Path, out: &Path, seed: Option<u64>, shard: Option<Shard>) -> Result<()> {
     let file = scenario.display().to_string();
     let mut scenario = RunScenario::load(scenario)?;
     let Some(simulation) = &mut scenario.simulation else {
@@ -19,16 +21,9 @@ pub fn run(cli: &Cli, scenario: &Path, out: &Path, seed: Option<u64>) -> Result<
     if seed.is_some() {
         simulation.seed = seed;
     }
-    let arms: Vec<String> = simulation.arms.iter().map(|a| a.engine.clone()).collect();
-    scenario.engines.retain(|e| arms.contains(&e.name));
-    for entry in &mut scenario.engines {
-        entry.ann_against = None;
-    }
-    if scenario.evaluation.baseline.as_ref().is_some_and(|b| !arms.contains(b)) {
-        scenario.evaluation.baseline = None;
-    }
-    scenario.load.requests = 0;
-    let results = run_scenario(cli, &scenario, out, None)?;
+    scenario.simulation_only()?;
+    let request = shard.map(|shard| ShardRequest { shard, sim_seed: seed, simulation_only: true });
+    let results = run_scenario(cli, &scenario, out, request)?;
     print_summary(cli, &results, out)
 }
 

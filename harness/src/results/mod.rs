@@ -98,14 +98,22 @@ pub struct ShardRecord {
     pub scenario_hash: String,
     /// The `--sim-seed` override the shard ran with, if any.
     pub sim_seed: Option<u64>,
+    /// Whether it is a shard of `searchrec simulate` (the scenario cut to
+    /// its simulation's arms, no load test).
+    #[serde(default)]
+    pub simulation_only: bool,
     /// The world's fingerprint (`searchrec_datasets::fingerprint`).
     pub world_fingerprint: String,
     /// Every engine run of the scenario, in plan order.
     pub planned: Vec<String>,
     /// The engine runs this shard measured.
     pub measured: Vec<String>,
-    /// Whether this shard ran the scenario's simulation.
+    /// Whether this shard ran the scenario's whole simulation.
     pub simulation: bool,
+    /// Whether this shard simulated its share of the users (a simulation
+    /// split by users; its part is in `simulation_part.json`).
+    #[serde(default)]
+    pub user_share: bool,
     /// The machine it ran on.
     pub host: HostInfo,
     /// When it started (RFC 3339 UTC).

@@ -16,6 +16,7 @@ use parquet::file::properties::WriterProperties;
 
 use searchrec_datasets::QueryId;
 
+use crate::decoder_panic::guarded;
 use crate::metrics::QueryMetrics;
 use crate::{HarnessError, Result};
 
@@ -81,6 +82,10 @@ pub fn write_per_query(path: &Path, rows: &[PerQueryRow<'_>]) -> Result<()> {
 /// table: what `merge` gathers from shards. The file must have exactly the
 /// schema [`write_per_query`] writes.
 pub fn read_per_query(path: &Path) -> Result<Vec<(String, String, Vec<QueryMetrics>)>> {
+    guarded(path, || read_rows(path))
+}
+
+fn read_rows(path: &Path) -> Result<Vec<(String, String, Vec<QueryMetrics>)>> {
     let format = |message: String| HarnessError::Invalid { what: path.display().to_string(), message };
     let file = File::open(path).map_err(|source| HarnessError::Io { path: path.into(), source })?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)

@@ -2,11 +2,13 @@
 //! (`run --shard I/N`) put back together.
 //!
 //! Every deterministic figure of a shard is a pure function of the scenario
-//! and the seed, so the engine runs, their per-query rows, TREC runs and the
-//! simulation are taken as the shard that owned them measured them; what
-//! spans engine runs — significance against the baseline, the Pareto fronts,
-//! the flat metric list — is recomputed here from the merged per-query
-//! table, exactly as an unsharded run computes it. Wall-clock figures stay
+//! and the seed, so the engine runs, their per-query rows and TREC runs (and
+//! a simulation one shard ran whole) are taken as the shard that owned them
+//! measured them; what spans engine runs — significance against the
+//! baseline, the Pareto fronts, the flat metric list — is recomputed here
+//! from the merged per-query table, exactly as an unsharded run computes
+//! it. A simulation split by users is joined from every shard's part and
+//! analysed here once ([`simulate::join_parts`]). Wall-clock figures stay
 //! those of the shard that measured them, and `shards` says which host that
 //! was.
 
@@ -21,7 +23,7 @@ use crate::results::{PER_QUERY_FILE, RESULTS_FILE, Results, ShardRecord, read_pe
 use crate::run::environment::host;
 use crate::run::{QRELS_FILE, check_engines, fronts, significance};
 use crate::scenario::RunScenario;
-use crate::simulate::{SESSIONS_FILE, USERS_FILE};
+use crate::simulate::{self, SESSIONS_FILE, SimulationOutput, SimulationPart, USERS_FILE};
 use crate::{HarnessError, Result};
 
 /// The scenario file a shard keeps beside its results.
@@ -32,6 +34,8 @@ pub struct Merged {
     /// The recomputed results, with every shard's record.
     pub results: Results,
     per_query: Vec<(String, String, Vec<QueryMetrics>)>,
+    /// A simulation split by users, joined.
+    joined: Option<SimulationOutput>,
     /// Files copied as they are: (from, relative path in the run folder).
     copies: Vec<(PathBuf, PathBuf)>,
 }
@@ -67,7 +71,19 @@ pub fn merge(dirs: &[PathBuf], registry: &Registry) -> Result<Merged> {
     }
     let owner = owners(&shards, &ids)?;
     let simulating: Vec<&ShardFolder> = shards.iter().filter(|s| s.record.simulation).collect();
-    match (scenario.simulation.is_some(), simulating.len()) {
+    let split = super::shard::splits_users(&scenario);
+    if let Some(s) = shards.iter().find(|s| s.record.user_share != split) {
+        return Err(invalid(
+            &s.dir.display().to_string(),
+            format!(
+                "{} a share of the simulation's users, but the scenario's simulation {}; the shards do not \
+                 partition the run",
+                if split { "did not simulate" } else { "simulated" },
+                if split { "splits by users" } else { "does not split" }
+            ),
+        ));
+    }
+    match (scenario.simulation.is_some() && !split, simulating.len()) {
         (false, 0) | (true, 1) => {}
         (wanted, n) => {
             return Err(invalid(
@@ -112,7 +128,17 @@ pub fn merge(dirs: &[PathBuf], registry: &Registry) -> Result<Merged> {
         }
         engines.push(run.clone());
     }
-    let simulation = simulating.first().and_then(|s| s.results.simulation.clone());
+    let joined = match scenario.simulation.as_ref().filter(|_| split) {
+        Some(settings) => {
+            let parts = shards.iter().map(|s| SimulationPart::read(&s.dir)).collect::<Result<Vec<_>>>()?;
+            Some(simulate::join_parts(&super::worlds::without_sweeps(settings), parts)?)
+        }
+        None => None,
+    };
+    let simulation = match &joined {
+        Some(output) => Some(output.summary.clone()),
+        None => simulating.first().and_then(|s| s.results.simulation.clone()),
+    };
     if let Some(s) = simulating.first() {
         for file in [SESSIONS_FILE, USERS_FILE] {
             copies.push((s.dir.join(file), PathBuf::from(file)));
@@ -153,13 +179,16 @@ pub fn merge(dirs: &[PathBuf], registry: &Registry) -> Result<Merged> {
         shards: records,
     };
     results.metrics = super::flat_metrics::flat_metrics(&results);
-    Ok(Merged { results, per_query, copies })
+    Ok(Merged { results, per_query, joined, copies })
 }
 
 impl Merged {
-    /// Writes `results.json`, `per_query.parquet` and the copied files
-    /// (qrels, TREC runs, simulation tables) into `dir`, a staging folder.
+    /// Writes `results.json`, `per_query.parquet`, the simulation tables
+    /// and the copied files (qrels, TREC runs) into `dir`, a staging folder.
     pub fn write_into(&self, dir: &Path) -> Result<()> {
+        if let Some(joined) = &self.joined {
+            joined.write_tables(dir)?;
+        }
         for (from, to) in &self.copies {
             let to = dir.join(to);
             if let Some(parent) = to.parent() {
@@ -254,14 +283,18 @@ fn check_set(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>> {
 fn scenario_of(shard: &ShardFolder) -> Result<RunScenario> {
     let path = shard.dir.join(SCENARIO_FILE);
     let mut scenario = RunScenario::load(&path)?;
-    if super::shard::scenario_hash(&scenario.text, shard.record.sim_seed) != shard.record.scenario_hash {
+    let record = &shard.record;
+    if super::shard::scenario_hash(&scenario.text, record.sim_seed, record.simulation_only) != record.scenario_hash {
         return Err(invalid(
             &path.display().to_string(),
             "is not the scenario the shard ran (its hash differs); the folder was edited".into(),
         ));
     }
-    if let (Some(seed), Some(simulation)) = (shard.record.sim_seed, scenario.simulation.as_mut()) {
+    if let (Some(seed), Some(simulation)) = (record.sim_seed, scenario.simulation.as_mut()) {
         simulation.seed = Some(seed);
+    }
+    if record.simulation_only {
+        scenario.simulation_only()?;
     }
     Ok(scenario)
 }

@@ -43,7 +43,7 @@ use crate::results::{
 };
 use crate::scenario::RunScenario;
 use crate::significance::{paired_randomisation_test, paired_t_test};
-use crate::simulate::{self, SimulationOutput};
+use crate::simulate::{self, SimulationOutput, SimulationPart, UserShare};
 use crate::trec_run::write_run;
 use crate::{HarnessError, Result};
 use context::LoggedContexts;
@@ -82,6 +82,8 @@ pub struct RunOutput {
     runs: Vec<(String, Run)>,
     qrels: String,
     simulation: Option<SimulationOutput>,
+    /// A shard's share of a simulation split by users.
+    simulation_part: Option<SimulationPart>,
 }
 
 /// Expands the sweeps and checks each kind is registered and each
@@ -201,23 +203,32 @@ pub fn execute(
         }
     }
     let groups = index_groups(context.registry, planned).map_err(|e| scenario.field_error("engines.params", e))?;
-    // A shard builds and measures only its own units (`shard.rs`).
-    let units = Units::new(scenario, planned, &groups);
+    // A shard builds and measures only its own units (`shard.rs`); when the
+    // simulation splits by users, every shard also builds the arms' indexes
+    // (without measuring them) to simulate its share.
+    let share =
+        context.shard.filter(|_| shard::splits_users(scenario)).map(|s| UserShare { index: s.index, count: s.count });
+    let units = Units::new(scenario, planned, &groups, share.is_some());
     let owns = |unit: usize| context.shard.is_none_or(|s| s.owns(unit));
-    let mut groups: Vec<Vec<usize>> =
-        groups.into_iter().zip(&units.of_group).filter(|&(_, &u)| owns(u)).map(|(g, _)| g).collect();
+    let is_arm = |p: &PlannedRun| arms.contains(&p.spec.name.as_str()) && p.swept.is_empty();
+    let mut groups: Vec<(Vec<usize>, bool)> = groups
+        .into_iter()
+        .zip(&units.of_group)
+        .map(|(g, &u)| (g, owns(u)))
+        .filter(|(g, measured)| *measured || (share.is_some() && g.iter().any(|&i| is_arm(&planned[i]))))
+        .collect();
     let simulate_here = units.simulation.is_some_and(owns);
     // Groups holding an engine others are measured against go first (stable otherwise).
-    groups.sort_by_key(|g| !g.iter().any(|&i| targets.contains(&planned[i].spec.name.as_str())));
+    groups.sort_by_key(|(g, _)| !g.iter().any(|&i| targets.contains(&planned[i].spec.name.as_str())));
     let kept_name = |p: &PlannedRun| {
         let name = p.spec.name.as_str();
-        ((targets.contains(&name) || arms.contains(&name)) && p.swept.is_empty()).then(|| name.to_string())
+        ((targets.contains(&name) || is_arm(p)) && p.swept.is_empty()).then(|| name.to_string())
     };
     let mut kept: BTreeMap<String, (Box<dyn Engine>, f64)> = BTreeMap::new();
     let mut engines: Vec<(usize, EngineRun)> = Vec::new();
     let mut per_query = Vec::new();
     let mut runs = Vec::new();
-    for group in &groups {
+    for (group, measured) in &groups {
         let first = &planned[group[0]];
         (context.progress)(&format!("building the index of {}", first.id));
         let started = Instant::now();
@@ -229,7 +240,7 @@ pub fn execute(
         // Kept searchers first, so a run measured against one in its own group finds it.
         for &i in group {
             let p = &planned[i];
-            if let Some(name) = kept_name(p) {
+            if let Some(name) = kept_name(p).filter(|_| *measured || is_arm(p)) {
                 let engine = context.registry.searcher(&index, &p.spec).map_err(|e| HarnessError::Invalid {
                     what: format!("engine `{}`", p.id),
                     message: e.to_string(),
@@ -237,7 +248,7 @@ pub fn execute(
                 kept.insert(name, (engine, seconds));
             }
         }
-        for &i in group {
+        for &i in group.iter().filter(|_| *measured) {
             let p = &planned[i];
             let fresh;
             let engine = match kept_name(p).and_then(|n| kept.get(&n)) {
@@ -282,10 +293,20 @@ pub fn execute(
     let per_query: Vec<(String, String, Vec<QueryMetrics>)> =
         per_query.into_iter().map(|(_, id, set, rows)| (id, set, rows)).collect();
 
+    let engines_of_arms =
+        || -> Vec<(&str, &dyn Engine)> { kept.iter().map(|(n, (e, _))| (n.as_str(), e.as_ref())).collect() };
+    let simulation_part = match (&scenario.simulation, share) {
+        (Some(settings), Some(share)) => {
+            (context.progress)(&format!("simulating share {}/{} of the users", share.index, share.count));
+            let alone = worlds::without_sweeps(settings);
+            Some(simulate::simulate_share(world, &engines_of_arms(), &alone, world.seed, share)?)
+        }
+        _ => None,
+    };
     let simulation = match &scenario.simulation {
         Some(settings) if simulate_here => {
             (context.progress)("simulating");
-            let engines: Vec<(&str, &dyn Engine)> = kept.iter().map(|(n, (e, _))| (n.as_str(), e.as_ref())).collect();
+            let engines = engines_of_arms();
             let rebuilder = retrain::Rebuilder { planned, world, context };
             let alone = worlds::without_sweeps(settings);
             let mut output = simulate::simulate_learning(world, &engines, Some(&rebuilder), &alone, world.seed, None)?;
@@ -345,10 +366,22 @@ pub fn execute(
     };
     results.metrics = flat_metrics::flat_metrics(&results);
     results.run.seconds = started.elapsed().as_secs_f64();
-    Ok(RunOutput { results, per_query, runs, qrels: qrels_to_trec(&world.qrels.judgements), simulation })
+    Ok(RunOutput {
+        results,
+        per_query,
+        runs,
+        qrels: qrels_to_trec(&world.qrels.judgements),
+        simulation,
+        simulation_part,
+    })
 }
 
 impl RunOutput {
+    /// Whether this (shard's) run simulated a share of the users.
+    pub fn simulates_a_share(&self) -> bool {
+        self.simulation_part.is_some()
+    }
+
     /// Writes `results.json`, `per_query.parquet`, `qrels.txt` and the TREC
     /// runs into `dir` (a staging folder: see [`folder::publish`]).
     pub fn write_into(&self, dir: &Path) -> Result<()> {
@@ -367,6 +400,9 @@ impl RunOutput {
         write_per_query(&dir.join(PER_QUERY_FILE), &rows)?;
         if let Some(simulation) = &self.simulation {
             simulation.write_tables(dir)?;
+        }
+        if let Some(part) = &self.simulation_part {
+            part.write(dir)?;
         }
         self.results.write(dir)
     }

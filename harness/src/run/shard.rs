@@ -4,10 +4,16 @@
 //!
 //! A **unit** is work that must run in one process: the engine runs that
 //! share an index (built once), joined with the runs measured against them
-//! (`ann_against` needs its reference engine at hand), and — as one unit —
-//! the simulation with every index its arms search. Units are numbered in
+//! (`ann_against` needs its reference engine at hand). Units are numbered in
 //! plan order and unit `u` goes to shard `u mod N`, so every shard computes
 //! the same partition from the scenario alone.
+//!
+//! The simulation splits by users ([`splits_users`]): every shard builds
+//! the arms' indexes and simulates the users at positions `p ≡ I (mod N)`
+//! of the sample, and `merge` joins the shares before any statistic. A
+//! simulation that needs every user at once (the data loop, sizing,
+//! replication over worlds, sensitivity sweeps) is instead one unit with
+//! every index its arms search.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,9 +21,11 @@ use std::str::FromStr;
 use searchrec_datasets::World;
 use searchrec_datasets::fingerprint::fingerprint;
 
-use crate::results::{Results, ShardRecord};
+use crate::results::ShardRecord;
+use crate::run::RunOutput;
 use crate::run::plan::PlannedRun;
 use crate::scenario::RunScenario;
+use crate::simulate;
 
 /// Most shards a run may be split into.
 pub const MAX_SHARDS: usize = 1024;
@@ -66,9 +74,10 @@ pub(crate) struct Units {
 }
 
 impl Units {
-    /// Joins index groups into units: groups linked by `ann_against`, and
-    /// the groups the simulation's arms search together with the simulation.
-    pub fn new(scenario: &RunScenario, planned: &[PlannedRun], groups: &[Vec<usize>]) -> Units {
+    /// Joins index groups into units: groups linked by `ann_against`, and,
+    /// unless the simulation's users are split (`split_users`), the groups
+    /// its arms search together with the simulation.
+    pub fn new(scenario: &RunScenario, planned: &[PlannedRun], groups: &[Vec<usize>], split_users: bool) -> Units {
         let group_of_run = |name: &str| {
             groups.iter().position(|g| g.iter().any(|&i| planned[i].spec.name == name && planned[i].swept.is_empty()))
         };
@@ -92,8 +101,12 @@ impl Units {
                 }
             }
         }
-        let arm_groups: Vec<usize> =
-            scenario.simulation.iter().flat_map(|s| s.arms.iter().filter_map(|a| group_of_run(&a.engine))).collect();
+        let arm_groups: Vec<usize> = scenario
+            .simulation
+            .iter()
+            .filter(|_| !split_users)
+            .flat_map(|s| s.arms.iter().filter_map(|a| group_of_run(&a.engine)))
+            .collect();
         for pair in arm_groups.windows(2) {
             join(&mut parent, pair[0], pair[1]);
         }
@@ -104,7 +117,7 @@ impl Units {
         numbers.dedup();
         let unit = |r: usize| numbers.binary_search(&r).unwrap_or_default();
         let of_group: Vec<usize> = roots.iter().map(|&r| unit(r)).collect();
-        let simulation = scenario.simulation.as_ref().map(|_| match arm_groups.first() {
+        let simulation = scenario.simulation.as_ref().filter(|_| !split_users).map(|_| match arm_groups.first() {
             Some(&g) => of_group[g],
             // A simulation without a measured arm engine is a unit of its own.
             None => numbers.len(),
@@ -120,31 +133,55 @@ impl Shard {
     }
 }
 
-/// What shards of one run must agree on: the scenario's text and the
-/// `--sim-seed` override, hashed.
-pub fn scenario_hash(text: &str, sim_seed: Option<u64>) -> String {
-    text_hash(&format!("{text}\n--sim-seed {sim_seed:?}"))
+/// Whether a sharded run of `scenario` splits its simulation by users
+/// (rather than running it whole on one shard): it has one, and nothing in
+/// it needs every user at once ([`simulate::unsplittable`]).
+pub fn splits_users(scenario: &RunScenario) -> bool {
+    scenario.simulation.as_ref().is_some_and(|s| simulate::unsplittable(s).is_none())
+}
+
+/// A shard as the command line asked for it: which one, and what `merge`
+/// must replay to re-plan the same run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShardRequest {
+    /// The shard.
+    pub shard: Shard,
+    /// The `--sim-seed` (or `simulate --seed`) override.
+    pub sim_seed: Option<u64>,
+    /// Whether it is a shard of `searchrec simulate` (the scenario cut to
+    /// its simulation, [`RunScenario::simulation_only`]).
+    pub simulation_only: bool,
+}
+
+/// What shards of one run must agree on: the scenario's text, the
+/// `--sim-seed` override and the command, hashed.
+pub fn scenario_hash(text: &str, sim_seed: Option<u64>, simulation_only: bool) -> String {
+    let command = if simulation_only { "\nsimulate" } else { "" };
+    text_hash(&format!("{text}\n--sim-seed {sim_seed:?}{command}"))
 }
 
 /// The record a shard writes into its results: which shard, of what, on
 /// which world, and what it measured.
 pub fn record(
-    shard: Shard,
-    sim_seed: Option<u64>,
+    request: ShardRequest,
     scenario: &RunScenario,
     planned: &[PlannedRun],
     world: &World,
-    results: &Results,
+    output: &RunOutput,
 ) -> ShardRecord {
+    let ShardRequest { shard, sim_seed, simulation_only } = request;
+    let results = &output.results;
     ShardRecord {
         index: shard.index,
         count: shard.count,
-        scenario_hash: scenario_hash(&scenario.text, sim_seed),
+        scenario_hash: scenario_hash(&scenario.text, sim_seed, simulation_only),
         sim_seed,
+        simulation_only,
         world_fingerprint: fingerprint(world),
         planned: planned.iter().map(|p| p.id.clone()).collect(),
         measured: results.engines.iter().map(|e| e.id.clone()).collect(),
         simulation: results.simulation.is_some(),
+        user_share: output.simulates_a_share(),
         host: results.run.host.clone(),
         started: results.run.started.clone(),
         seconds: results.run.seconds,
@@ -202,10 +239,15 @@ mod tests {
         let planned = crate::run::plan::plan(&scenario).unwrap();
         // One group per run here: each has its own build parameters.
         let groups: Vec<Vec<usize>> = (0..planned.len()).map(|i| vec![i]).collect();
-        let units = Units::new(&scenario, &planned, &groups);
+        let units = Units::new(&scenario, &planned, &groups, false);
         // shelf + cold (the arms, with the simulation), exact + interest.
         assert_eq!(units.of_group, vec![0, 1, 1, 0]);
         assert_eq!(units.simulation, Some(0));
+        // Split by users, the arms need not share a shard.
+        let split = Units::new(&scenario, &planned, &groups, true);
+        assert_eq!(split.of_group, vec![0, 1, 1, 2]);
+        assert_eq!(split.simulation, None);
+        assert!(splits_users(&scenario));
         let two = Shard { index: 1, count: 2 };
         assert!(two.owns(1) && !two.owns(0));
     }

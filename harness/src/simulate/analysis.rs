@@ -2,7 +2,7 @@
 //! and guardrails, the comparisons, and the factorial with Δ, CUPED and the
 //! verdict. Every estimate carries its bootstrap SE and MDE.
 
-use super::arms::Arm;
+use super::arms::ArmLabel;
 use super::cuped::Covariate;
 use super::experiment::Outcome;
 use super::learning::LoopWork;
@@ -18,8 +18,8 @@ use crate::Result;
 
 /// Every arm's summary, in settings order.
 pub(crate) fn arm_summaries(
-    arms: &[Arm<'_>],
-    (outcome, bounded): (&Outcome, bool),
+    arms: &[ArmLabel],
+    (outcome, bounded, replicates): (&Outcome, bool, usize),
     covariate: &Covariate,
     bootstrap: &Bootstrap,
 ) -> Result<Vec<ArmSummary>> {
@@ -30,13 +30,14 @@ pub(crate) fn arm_summaries(
         .zip(&outcome.path_gmv)
         .zip(&outcome.forgone)
         .map(|(((((arm, gmv), sessions), tally), paths), forgone)| {
+            // In user order from the per-user means, so shares of users sum alike.
+            let total_gmv = gmv.iter().sum::<f64>() * replicates as f64;
             Ok(ArmSummary {
                 name: arm.name.clone(),
-                engine: arm.engine_name.clone(),
-                channels: arm.channels.as_str().to_string(),
-                // A coupling only counts where the arm serves the channel it shapes.
-                personalised_search: arm.capabilities.personalised_search && arm.channels.search(),
-                query_aware_feed: arm.capabilities.query_aware_feed && arm.channels.feed(),
+                engine: arm.engine.clone(),
+                channels: arm.channels.clone(),
+                personalised_search: arm.personalised_search,
+                query_aware_feed: arm.query_aware_feed,
                 gmv_per_user: bootstrap.mean(gmv)?,
                 cuped: Some(bootstrap.cuped(gmv, covariate)?),
                 gmv_per_session: Some(bootstrap.estimate(&[sessions, gmv], |m| m[1] / m[0])?),
@@ -46,7 +47,7 @@ pub(crate) fn arm_summaries(
                     .map(|(path, gmv)| Ok(PathGmv { path: path.as_str().into(), gmv: bootstrap.mean(gmv)? }))
                     .collect::<Result<_>>()?,
                 budget_forgone: if bounded { Some(bootstrap.mean(forgone)?) } else { None },
-                guardrails: tally.guardrails(),
+                guardrails: tally.guardrails(total_gmv),
             })
         })
         .collect()

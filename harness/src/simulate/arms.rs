@@ -1,6 +1,7 @@
 //! Arms bound to the engines that serve them.
 
 use searchrec_engine::{Capabilities, Engine};
+use serde::{Deserialize, Serialize};
 
 use super::perturb::Perturbation;
 use super::settings::{Channels, SimulationSettings};
@@ -26,7 +27,33 @@ pub(crate) struct Arm<'e> {
     pub oracle: Option<Channels>,
 }
 
+/// What the analysis says about an arm, without its engine: all a merge of
+/// shares of users ([`super::part`]) knows of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ArmLabel {
+    pub name: String,
+    pub engine: String,
+    pub channels: String,
+    /// Whether search used feed signals (factor A), on an arm that searches.
+    pub personalised_search: bool,
+    /// Whether the feed used search signals (factor B), on an arm with a feed.
+    pub query_aware_feed: bool,
+}
+
 impl<'e> Arm<'e> {
+    /// The arm's label.
+    pub fn label(&self) -> ArmLabel {
+        ArmLabel {
+            name: self.name.clone(),
+            engine: self.engine_name.clone(),
+            channels: self.channels.as_str().to_string(),
+            // A coupling only counts where the arm serves the channel it shapes.
+            personalised_search: self.capabilities.personalised_search && self.channels.search(),
+            query_aware_feed: self.capabilities.query_aware_feed && self.channels.feed(),
+        }
+    }
+
     /// The same arm with its lists perturbed.
     pub fn perturbed(&self, perturbation: Perturbation) -> Arm<'e> {
         Arm { perturbation: Some(perturbation), ..self.clone() }

@@ -54,20 +54,21 @@ pub(crate) struct Plan<'a> {
 
 /// Pooled counts of one arm over users and replicates, for its guardrails
 /// (64-bit: a large world's impressions overflow a user's 32-bit counters).
+/// Every field adds up in any order, so the tallies of shares of users
+/// ([`super::part`]) add up to the unsplit simulation's.
 pub(crate) struct Tally {
-    user_runs: u64,
-    sessions: u64,
-    searches: u64,
-    impressions: u64,
-    clicks: u64,
-    orders: u64,
-    gmv: f64,
-    shown: Vec<bool>,
-    latency: Histogram<u64>,
+    pub user_runs: u64,
+    pub sessions: u64,
+    pub searches: u64,
+    pub impressions: u64,
+    pub clicks: u64,
+    pub orders: u64,
+    pub shown: Vec<bool>,
+    pub latency: Histogram<u64>,
 }
 
 impl Tally {
-    fn new(items: usize) -> Result<Tally> {
+    pub fn new(items: usize) -> Result<Tally> {
         let latency = Histogram::new(3).map_err(|e| HarnessError::Invalid {
             what: "simulation latency histogram".into(),
             message: e.to_string(),
@@ -79,7 +80,6 @@ impl Tally {
             impressions: 0,
             clicks: 0,
             orders: 0,
-            gmv: 0.0,
             shown: vec![false; items],
             latency,
         })
@@ -93,7 +93,6 @@ impl Tally {
         self.impressions += r.impressions as u64;
         self.clicks += r.clicks as u64;
         self.orders += r.orders as u64;
-        self.gmv += r.gmv;
         for item in &run.shown {
             self.shown[item.index()] = true;
         }
@@ -105,14 +104,31 @@ impl Tally {
         }
     }
 
-    /// The arm's guardrails; a ratio over nothing is 0.
-    pub fn guardrails(&self) -> Guardrails {
+    /// Adds `other`'s counts (another share of the users) to these.
+    pub fn absorb(&mut self, other: &Tally) -> Result<()> {
+        self.user_runs += other.user_runs;
+        self.sessions += other.sessions;
+        self.searches += other.searches;
+        self.impressions += other.impressions;
+        self.clicks += other.clicks;
+        self.orders += other.orders;
+        for (mine, theirs) in self.shown.iter_mut().zip(&other.shown) {
+            *mine |= *theirs;
+        }
+        self.latency
+            .add(&other.latency)
+            .map_err(|e| HarnessError::Invalid { what: "simulation latency histogram".into(), message: e.to_string() })
+    }
+
+    /// The arm's guardrails, given its GMV summed over users and
+    /// replicates; a ratio over nothing is 0.
+    pub fn guardrails(&self, gmv: f64) -> Guardrails {
         let ratio = |a: u64, b: u64| if b > 0 { a as f64 / b as f64 } else { 0.0 };
         let latency = LatencySummary::from_histogram(&self.latency);
         Guardrails {
             ctr: ratio(self.clicks, self.impressions),
             conversion: ratio(self.orders, self.sessions),
-            average_order_value: if self.orders > 0 { self.gmv / self.orders as f64 } else { 0.0 },
+            average_order_value: if self.orders > 0 { gmv / self.orders as f64 } else { 0.0 },
             coverage: ratio(self.shown.iter().filter(|&&s| s).count() as u64, self.shown.len() as u64),
             sessions_per_user: ratio(self.sessions, self.user_runs),
             searches_per_user: ratio(self.searches, self.user_runs),

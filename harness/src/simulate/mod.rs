@@ -45,6 +45,7 @@ mod experiment;
 mod learning;
 mod model;
 mod oracle;
+mod part;
 mod paths;
 mod perturb;
 mod planted;
@@ -61,7 +62,7 @@ mod worlds;
 use std::path::Path;
 use std::time::Instant;
 
-use searchrec_datasets::World;
+use searchrec_datasets::{UserId, World};
 use searchrec_engine::Engine;
 
 pub use check::check;
@@ -82,8 +83,11 @@ pub use tables::{SESSIONS_FILE, SessionRow, USERS_FILE, UserRow};
 pub use worlds::across_worlds;
 
 use crate::Result;
-use experiment::{DataLoop, Plan, Work};
+use arms::{Arm, ArmLabel};
+use cuped::Covariate;
+use experiment::{DataLoop, Outcome, Plan, Work};
 use learning::LoopWork;
+pub use part::{PART_FILE, SimulationPart, UserShare, join_parts, unsplittable};
 use seeds::{Phase, seed_of};
 use session::Life;
 use stats::Bootstrap;
@@ -193,6 +197,27 @@ pub fn simulate_learning(
     }
 }
 
+/// One share of a simulation split by users (`run --shard I/N`): `share`'s
+/// users through every arm and the A/A check, kept for [`join_parts`],
+/// which gives exactly what [`simulate`] gives. Refuses what [`check`]
+/// refuses and the settings [`unsplittable`] names.
+pub fn simulate_share(
+    world: &World,
+    engines: &[(&str, &dyn Engine)],
+    settings: &SimulationSettings,
+    default_seed: u64,
+    share: UserShare,
+) -> Result<SimulationPart> {
+    let seed = settings.seed.unwrap_or(default_seed);
+    check(settings, world, &|name| engines.iter().find(|(n, _)| *n == name).map(|(_, e)| e.capabilities()))?;
+    if let Some((field, why)) = unsplittable(settings) {
+        return Err(settings::field_error(field, format!("{why}, so the users cannot be split across shares")));
+    }
+    let available = check::world_truth(world)?.users.len().min(world.observable.users.len());
+    let collected = collect(world, engines, (None, None), settings, seed, share)?;
+    SimulationPart::new(share, seed, settings.users.min(available), collected)
+}
+
 /// One experiment of `settings` under the simulation seed `seed`.
 fn experiment(
     world: &World,
@@ -202,6 +227,42 @@ fn experiment(
     seed: u64,
     progress: Option<Progress<'_>>,
 ) -> Result<SimulationOutput> {
+    let collected = collect(world, engines, (retrain, progress), settings, seed, UserShare::ALL)?;
+    analyse(settings, seed, collected)
+}
+
+/// What the users of one share produced, before any statistic: the
+/// experiment's per-user figures and pooled counts, the A/A check's
+/// per-user differences, the CUPED covariate, and the data loop's second
+/// run when there is one.
+pub(crate) struct Collected {
+    /// The share's users, in simulation (ascending) order.
+    pub users: Vec<UserId>,
+    /// The arms, in settings order, then the oracle's.
+    pub arms: Vec<ArmLabel>,
+    /// Whether demand is finite (`behaviour.budget_mean` > 0).
+    pub bounded: bool,
+    pub outcome: Outcome,
+    /// The data loop's work per arm, and the factorial again with the
+    /// engines trained once (its settings, its outcome).
+    pub data_loop: Option<(Vec<LoopWork>, SimulationSettings, Outcome)>,
+    /// Per A/A replicate, per user.
+    pub aa: Option<Vec<Vec<f64>>>,
+    pub covariate: Covariate,
+    pub work: Work,
+    /// Wall-clock seconds of the users' runs.
+    pub seconds: f64,
+}
+
+/// Runs every arm (and the A/A check) for `share`'s users.
+fn collect(
+    world: &World,
+    engines: &[(&str, &dyn Engine)],
+    (retrain, progress): (Option<&dyn Retrain>, Option<Progress<'_>>),
+    settings: &SimulationSettings,
+    seed: u64,
+    share: UserShare,
+) -> Result<Collected> {
     let started = Instant::now();
     let mut arms = arms::resolve(settings, engines)?;
     let control = settings.arm_index(settings.control_arm()).unwrap_or_default();
@@ -211,7 +272,7 @@ fn experiment(
         arms.extend(arms::oracle_arms(&neither));
     }
     let available = check::world_truth(world)?.users.len().min(world.observable.users.len());
-    let users = seeds::sample_users(available, settings.users, seed);
+    let users = share.pick(seeds::sample_users(available, settings.users, seed));
     let plan = Plan { users: &users, settings, seed, progress };
     let life = Life::new(world, settings.k, settings.context_window)?;
     let mut work = Work::default();
@@ -225,39 +286,58 @@ fn experiment(
         .map(|retrain| DataLoop { retrain, work: vec![LoopWork::default(); arms.len()] });
     let outcome = experiment::run_experiment(&life, &arms, control, planted, &plan, data_loop.as_mut(), &mut work)?;
     // The loop's contribution: the factorial again with the engines trained once.
-    let static_run = match &data_loop {
-        Some(_) if settings.factorial.is_some() => {
+    let data_loop = match data_loop {
+        Some(looped) if settings.factorial.is_some() => {
             let factorial = settings.factorial_only();
             let arms = arms::resolve(&factorial, engines)?;
             let plan = Plan { settings: &factorial, ..plan };
-            Some((experiment::run_experiment(&life, &arms, 0, None, &plan, None, &mut work)?, factorial))
+            let outcome = experiment::run_experiment(&life, &arms, 0, None, &plan, None, &mut work)?;
+            Some((looped.work, factorial, outcome))
         }
         _ => None,
     };
     let aa = match settings.aa_replicates {
         0 => None,
-        _ => Some(aa::aa_check(&life, &arms[control], &plan, &mut work)?),
+        _ => Some(aa::aa_differences(&life, &arms[control], &plan, &mut work)?),
     };
+    Ok(Collected {
+        covariate: cuped::Covariate::logged_gmv(world, &users),
+        users,
+        arms: arms.iter().map(Arm::label).collect(),
+        bounded: world.scenario.behaviour.budget_mean > 0.0,
+        outcome,
+        data_loop,
+        aa,
+        work,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Every estimate, interval and verdict of the simulation from what every
+/// user produced (all of them, in simulation order).
+fn analyse(settings: &SimulationSettings, seed: u64, collected: Collected) -> Result<SimulationOutput> {
+    let started = Instant::now();
+    let Collected { users, arms, bounded, outcome, data_loop, aa, covariate, work, seconds: collecting } = collected;
     let bootstrap = Bootstrap {
         resamples: settings.bootstrap_resamples,
         confidence: settings.confidence,
         seed: seed_of(seed, Phase::Bootstrap, 0),
     };
-    let covariate = cuped::Covariate::logged_gmv(world, &users);
     let arm_summaries =
-        analysis::arm_summaries(&arms, (&outcome, world.scenario.behaviour.budget_mean > 0.0), &covariate, &bootstrap)?;
+        analysis::arm_summaries(&arms, (&outcome, bounded, settings.replicates), &covariate, &bootstrap)?;
     let comparisons = analysis::comparisons(settings, &outcome, &covariate, &bootstrap)?;
     let factorial = analysis::factorial(settings, &outcome, &covariate, &bootstrap)?;
     let planted = analysis::planted(settings, &outcome, factorial.as_ref(), &bootstrap)?;
     let channel_interaction = analysis::channel_interaction(settings, &outcome, &bootstrap)?;
     let oracle = analysis::oracle(settings, &outcome, &bootstrap)?;
-    let data_loop = match (data_loop, static_run) {
-        (Some(looped), Some((static_outcome, factorial))) => {
-            Some(analysis::data_loop(settings, (&outcome, &looped.work), (&factorial, &static_outcome), &bootstrap)?)
+    let data_loop = match data_loop {
+        Some((loop_work, factorial, static_outcome)) => {
+            Some(analysis::data_loop(settings, (&outcome, &loop_work), (&factorial, &static_outcome), &bootstrap)?)
         }
-        _ => None,
+        None => None,
     };
-    let seconds = started.elapsed().as_secs_f64();
+    let aa = aa.map(|differences| aa::aa_summary(settings, seed, &differences)).transpose()?;
+    let seconds = collecting + started.elapsed().as_secs_f64();
     let summary = SimulationSummary {
         label: "simulated".to_string(),
         users: users.len(),
