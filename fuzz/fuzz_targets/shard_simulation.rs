@@ -57,9 +57,10 @@ fuzz_target!(|data: &[u8]| {
         Some(raw) => raw.to_vec(),
         None => {
             let mut bytes = f.originals[file].clone();
+            let len = bytes.len().max(1);
             for edit in rest.chunks_exact(5) {
                 let at = u32::from_le_bytes([edit[0], edit[1], edit[2], edit[3]]) as usize;
-                if let Some(b) = bytes.get_mut(at % bytes.len().max(1)) {
+                if let Some(b) = bytes.get_mut(at % len) {
                     *b ^= edit[4];
                 }
             }

@@ -305,11 +305,14 @@ pub fn join_parts(settings: &SimulationSettings, mut parts: Vec<SimulationPart>)
     if parts.len() != count {
         return Err(inconsistent("merge", &format!("{} of the simulation's {count} shares given", parts.len())));
     }
-    if !f.fits(settings) {
+    if let Some(p) = parts.iter().find(|p| !p.file.fits(settings)) {
         return Err(inconsistent(
             "merge",
-            "the simulation's shares ran other arms, checks or replicates than its settings name; the shares \
-             come from another scenario or were edited",
+            &format!(
+                "share {} ran other arms, checks or replicates than the simulation's settings name; it comes \
+                 from another scenario or was edited",
+                p.file.index
+            ),
         ));
     }
     let mut all: Vec<u32> = parts.iter().flat_map(|p| p.file.users.iter().copied()).collect();
